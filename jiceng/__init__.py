@@ -1,0 +1,1 @@
+"""Jiceng (基层): grassroots public services and governance for a county."""

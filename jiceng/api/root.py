@@ -1,0 +1,58 @@
+"""The JSON API root at /api/v1/ (django-ninja). Modules add their routers here."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError as NinjaValidationError
+
+from jiceng.api.auth import API_AUTH
+from jiceng.api.core import router as core_router
+
+api = NinjaAPI(
+    title="Jiceng API",
+    version="1",
+    description="JSON API of Jiceng (基层). Authenticate with `Authorization: Bearer <token>` "
+    "(`jiceng token USERNAME` prints one). Errors are JSON: `{\"detail\": reason}`.",
+    auth=API_AUTH,
+    urls_namespace="api-v1",
+)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Forbidden."}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "Authentication required: send Authorization: Bearer <token>."}, status=401
+    )
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    reason = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
+    return api.create_response(request, {"detail": reason, "errors": errors}, status=400)
+
+
+@api.exception_handler(NinjaValidationError)
+def malformed(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    reasons = [
+        f"{'.'.join(str(p) for p in err.get('loc', []))}: {err.get('msg', 'invalid')}"
+        for err in exc.errors
+    ]
+    return api.create_response(
+        request, {"detail": "; ".join(reasons), "errors": exc.errors}, status=400
+    )
+
+
+api.add_router("/", core_router)

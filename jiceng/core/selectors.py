@@ -1,0 +1,88 @@
+"""Reads on the core registries. Every selector that takes a user applies their scope."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Model, Q, QuerySet
+from django.db.models.functions import Substr
+
+from jiceng.core import region_codes
+from jiceng.core.models import Organisation, Person, Region, Site, User
+from jiceng.core.scope import get_in_scope_or_404, region_prefix_q, scope_queryset
+
+
+def region_get_for_user(user: User, code: str) -> Region:
+    """A region in the user's scope, or 404 (unknown and out-of-scope look alike)."""
+    return get_in_scope_or_404(Region.objects.select_related("parent"), user, code=code)
+
+
+def region_children(region: Region) -> QuerySet[Region]:
+    return Region.objects.filter(parent=region).order_by("code")
+
+
+def region_subtree(prefix: str) -> QuerySet[Region]:
+    return Region.objects.filter(region_prefix_q(prefix, "code"))
+
+
+def region_breadcrumbs(region: Region, user: User) -> list[Region]:
+    """The chain from the user's own region down to `region`."""
+    chain = []
+    node: Region | None = region
+    while node is not None:
+        chain.append(node)
+        if user.region_id == node.code:
+            break
+        node = node.parent
+    return list(reversed(chain))
+
+
+def rollup_by_child(queryset: QuerySet[Model], region: Region) -> dict[str, int]:
+    """Count records of `queryset` per child region of `region`: a GROUP BY on a code prefix.
+
+    The caller passes an already scoped queryset; records directly in `region` are not counted
+    under any child.
+    """
+    child_level = region_codes.LEVELS[region_codes.LEVELS.index(region.level) + 1]
+    length = region_codes.LEVEL_PREFIX_LENGTH[child_level]
+    field = getattr(queryset.model, "region_field", "region")
+    column = field if field == "code" else f"{field}_id"
+    rows = (
+        queryset.filter(region_prefix_q(region.prefix, field))
+        .annotate(bucket=Substr(column, 1, length))
+        .values("bucket")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    if region.level in ("province", "city"):
+        # 6-digit children of a province or city: their codes pad the prefix with zeros.
+        return {row["bucket"].ljust(6, "0"): row["n"] for row in rows}
+    return {row["bucket"]: row["n"] for row in rows if len(row["bucket"]) == length}
+
+
+def people_search(user: User, query: str = "") -> QuerySet[Person]:
+    qs = scope_queryset(Person.objects.select_related("region"), user)
+    query = query.strip()
+    if not query:
+        return qs
+    if len(query) == 18:
+        from jiceng.core.identity_vault import digest
+
+        return qs.filter(id_digest=digest(query))
+    return qs.filter(Q(name__startswith=query) | Q(phone=query))
+
+
+def organisations_search(user: User, query: str = "", kind: str = "") -> QuerySet[Organisation]:
+    qs = scope_queryset(Organisation.objects.select_related("region"), user)
+    if kind:
+        qs = qs.filter(kind=kind)
+    query = query.strip()
+    if query:
+        qs = qs.filter(Q(name__contains=query) | Q(credit_code=query.upper()))
+    return qs
+
+
+def sites_search(user: User, query: str = "") -> QuerySet[Site]:
+    qs = scope_queryset(Site.objects.select_related("region", "organisation"), user)
+    query = query.strip()
+    if query:
+        qs = qs.filter(Q(name__contains=query) | Q(address__contains=query))
+    return qs

@@ -1,0 +1,9 @@
+from django.urls import include, path
+
+from jiceng.web import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("registry/", include("jiceng.web.registries.urls")),
+    path("", include("jiceng.web.dashboard.urls")),
+]

@@ -1,0 +1,66 @@
+"""Shared fixtures: a small real region tree and users of different towns and roles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jiceng.core.models import Region, Role, User
+from jiceng.core.services.accounts import api_token_create, user_create
+from jiceng.core.services.regions import region_import_csv
+
+REFERENCE = Path(__file__).resolve().parent.parent / "jiceng" / "reference"
+WUTONG, PUYUAN = "330483001", "330483101"
+
+
+@pytest.fixture(autouse=True)
+def _no_login_lockouts(settings):  # noqa: ANN001
+    settings.AXES_ENABLED = True
+
+
+@pytest.fixture
+def regions(db) -> dict[str, Region]:  # noqa: ANN001
+    """桐乡市 with its 11 towns (reference data), two villages and a grid in each of 梧桐/濮院."""
+    region_import_csv((REFERENCE / "regions-tongxiang.csv").read_text(encoding="utf-8"))
+    extra = "code,name,level,parent,lat,lon\n" + "\n".join(
+        [
+            "330483001001,庆丰社区,village,330483001,30.63,120.56",
+            "330483001201,虎啸村,village,330483001,30.64,120.57",
+            "330483001001001,庆丰一网格,grid,330483001001,30.631,120.561",
+            "330483101001,南门社区,village,330483101,30.69,120.63",
+            "330483101201,新联村,village,330483101,30.70,120.64",
+            "330483101001001,南门一网格,grid,330483101001,30.689,120.631",
+        ]
+    )
+    region_import_csv(extra)
+    return {r.code: r for r in Region.objects.all()}
+
+
+@pytest.fixture
+def users(regions) -> dict[str, User]:  # noqa: ANN001
+    """admin (county), wutong and puyuan (town officers), and one user of every other role."""
+    specs = [
+        ("admin", "330483", [Role.COUNTY_ADMIN]),
+        ("wutong", WUTONG, [Role.TOWN_OFFICER]),
+        ("puyuan", PUYUAN, [Role.TOWN_OFFICER]),
+        ("village", "330483001001", [Role.VILLAGE_WORKER]),
+        ("grid", "330483001001001", [Role.GRID_WORKER]),
+        ("handler", WUTONG, [Role.DEPARTMENT_HANDLER]),
+        ("clerk", WUTONG, [Role.WINDOW_CLERK]),
+        ("regulator", "330483", [Role.REGULATOR]),
+    ]
+    return {
+        name: user_create(
+            username=name, password="pw-" + name + "-2026", region_code=code, roles=roles
+        )
+        for name, code, roles in specs
+    }
+
+
+@pytest.fixture
+def token_for(users):  # noqa: ANN001, ANN201
+    def make(username: str) -> str:
+        return api_token_create(user=users[username])[1]
+
+    return make
