@@ -139,7 +139,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-HTTPS = env.env_bool("JICENG_HTTPS", not DEBUG and env.env_str("DATABASE_URL") != "")
+# JICENG_HTTPS=1 behind a TLS-terminating proxy: secure cookies, HSTS, redirect to https.
+HTTPS = env.env_bool("JICENG_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env.env_bool("JICENG_SSL_REDIRECT", True)

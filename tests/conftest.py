@@ -15,8 +15,9 @@ WUTONG, PUYUAN = "330483001", "330483101"
 
 
 @pytest.fixture(autouse=True)
-def _no_login_lockouts(settings):  # noqa: ANN001
-    settings.AXES_ENABLED = True
+def _cheap_password_hashing(settings):  # noqa: ANN001
+    # Still Argon2 (the production hasher), with parameters small enough for fast tests.
+    settings.PASSWORD_HASHERS = ["tests.hashers.CheapArgon2PasswordHasher"]
 
 
 @pytest.fixture
