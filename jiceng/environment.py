@@ -108,6 +108,8 @@ def database_config(data: Path) -> dict[str, object]:
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(data / "jiceng.sqlite3"),
         "OPTIONS": sqlite_options(),
+        # Tests run on a file too (not in memory), so that they see WAL and locking as served.
+        "TEST": {"NAME": str(data / f"test-{os.getpid()}.sqlite3")},
     }
 
 
@@ -144,3 +146,20 @@ def field_key(data: Path) -> str:
         key_file.write_text(secrets.token_urlsafe(48))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def env_working_hours(name: str, default: str) -> str:
+    """Office hours as 'HH:MM-HH:MM[,HH:MM-HH:MM...]', each period ending after it starts."""
+    import re
+
+    raw = os.environ.get(name, default).strip()
+    periods = raw.split(",")
+    pattern = re.compile(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d")
+    for period in periods:
+        period = period.strip()
+        if not pattern.fullmatch(period) or period[:5] >= period[6:]:
+            raise ImproperlyConfigured(
+                f"{name}={raw!r}: use periods like 08:30-12:00,13:30-17:30 (each ending after it"
+                " starts)."
+            )
+    return raw

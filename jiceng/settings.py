@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "jiceng.core",
+    "jiceng.cases",
     "jiceng.web",
 ]
 
@@ -109,6 +110,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+# Office hours of a working day (local time), for deadlines counted in working hours.
+WORKING_HOURS = env.env_working_hours("JICENG_WORKING_HOURS", "08:30-12:00,13:30-17:30")
 USE_I18N = True
 USE_TZ = True
 

@@ -240,3 +240,13 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_prefix}… ({self.user})"
+
+
+class ScheduleMark(models.Model):
+    """When a periodic job was last enqueued, so that several workers enqueue it only once."""
+
+    name = models.CharField(max_length=60, primary_key=True)
+    last_run_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_run_at:%Y-%m-%d %H:%M}"

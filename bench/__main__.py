@@ -1,0 +1,38 @@
+"""`make bench` (python -m bench [NAME ...]): run the benchmarks and print their figures.
+
+Each benchmark module exposes `run(quick: bool) -> list[Figure]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from bench.report import print_table, save
+
+# name -> module; each measures ours side by side with a peer.
+BENCHMARKS: dict[str, str] = {}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("names", nargs="*", help=f"benchmarks to run (default all: {', '.join(BENCHMARKS)})")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    args = parser.parse_args(argv)
+    unknown = [n for n in args.names if n not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark: {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}", file=sys.stderr)
+        return 2
+    status = 0
+    for name in args.names or list(BENCHMARKS):
+        print(f"\n## {name}", flush=True)
+        module = importlib.import_module(BENCHMARKS[name])
+        figures = module.run(quick=args.quick)
+        print_table(figures)
+        print(f"(saved to {save(figures, name)})")
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,54 @@
+"""Routing a case to a department: area → body → category (as FixMyStreet does).
+
+A category names, per region level, the kind of department that handles it; the department of
+that kind in the case's region at that level (the town's 综合执法队, the county's 医保中心) is
+the default handler.
+"""
+
+from __future__ import annotations
+
+from jiceng.cases.models import Category, Department
+from jiceng.core import region_codes
+from jiceng.core.models import Region
+
+# Levels at which a case is owned, from the bottom up.
+OWNER_LEVELS = ("town", "county")
+
+
+def ancestor_code(code: str, level: str) -> str | None:
+    """The code of the region at `level` above (or at) `code`, if the code is that deep."""
+    length = region_codes.LEVEL_CODE_LENGTH[level]
+    if level in ("province", "city"):
+        return code[: region_codes.LEVEL_PREFIX_LENGTH[level]].ljust(6, "0")
+    return code[:length] if len(code) >= length else None
+
+
+def owner_region_code(region: Region, category: Category) -> str:
+    """The region whose officers own a new case: its town, or the county for a county-level
+    category (one routed only at county level) or a case placed at the county itself."""
+    levels = set(category.routes.values_list("level", flat=True))
+    town = ancestor_code(region.code, "town")
+    if town is not None and (not levels or "town" in levels):
+        return town
+    return ancestor_code(region.code, "county") or region.code
+
+
+def default_department(category: Category, owner_code: str) -> Department | None:
+    """The department of the routed kind in the owner region (None when none is configured)."""
+    level = region_codes.level_of(owner_code)
+    route = category.routes.filter(level=level).first()
+    if route is None:
+        return None
+    return Department.objects.filter(
+        region_id=owner_code, kind=route.department_kind, is_active=True
+    ).first()
+
+
+def parent_owner_code(case: object) -> str | None:
+    """Where an escalation takes the case: the county above a town-owned case, if the category's
+    rule lets it climb that far; None when it cannot climb."""
+    owner = case.owner_region_id  # type: ignore[attr-defined]
+    category = case.category  # type: ignore[attr-defined]
+    if len(owner) != region_codes.LEVEL_CODE_LENGTH["town"] or category.escalate_up_to == "town":
+        return None
+    return ancestor_code(owner, "county")

@@ -1,0 +1,669 @@
+"""The case loop's one state machine. Every page, API endpoint and task changes cases here.
+
+    reported ──accept──▶ accepted ──dispatch──▶ dispatched ──start──▶ in_progress
+        │                    ▲  ▲                  │   │                  │
+        └──dispatch──────────┼──┼──────────────────┘   └─return─▶ returned ─dispatch─┘
+                             │  │                     resolve (from dispatched/in_progress)
+                             │  └──────── verification failed ◀── resolved ──verify──▶ closed (销号)
+                             └────────────────── reopen ◀───────────────────────────── closed
+
+  and, on open cases: escalate, suspend ⇄ resume, merge (as a duplicate), comment; dismiss on
+  reported/accepted cases; confirm and rate by the reporter.
+
+Each action runs in one transaction on a locked row. A caller that passes the version it saw
+(`expected_version`) is told `CaseChanged` when somebody acted first: no lost update and no
+double dispatch. An action that the case's status does not allow is refused with a reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from jiceng.cases import photos as photo_checks
+from jiceng.cases import routing
+from jiceng.cases.calendar import working_calendar
+from jiceng.cases.models import (
+    CLOSED_STATUSES,
+    Case,
+    CaseCounter,
+    CaseEvent,
+    CasePhoto,
+    Category,
+    CategoryAttribute,
+    Department,
+    EventKind,
+    IntakeKey,
+    Notification,
+    Outcome,
+    Priority,
+    Source,
+    Status,
+)
+from jiceng.core import roles
+from jiceng.core.models import Region, Role, User
+from jiceng.core.scope import code_in_scope
+
+YELLOW_SHARE = 0.8  # a case turns yellow when 80 % of its time is used
+MAX_DESCRIPTION = 4000
+
+
+class CaseChanged(Exception):
+    """Somebody changed the case since the caller looked at it."""
+
+    def __init__(self, case: Case):
+        self.case = case
+        super().__init__(
+            _("Case %(number)s was changed by someone else (it is now %(status)s). Reload it.")
+            % {"number": case.number, "status": case.get_status_display()}
+        )
+
+
+class TransitionRefused(Exception):
+    """The action is not possible in the case's current state."""
+
+
+# --- who may act -------------------------------------------------------------------------
+
+DISPATCHER_ROLES = frozenset({Role.COUNTY_ADMIN, Role.TOWN_OFFICER})
+
+
+def is_dispatcher(user: User | None, case: Case) -> bool:
+    """Officers of the region that owns the case (the county's officers own everything)."""
+    if user is None or not roles.may_write(user):
+        return False
+    return bool(roles.roles_of(user) & DISPATCHER_ROLES) and code_in_scope(user, case.owner_region_id)
+
+
+def is_handler(user: User | None, case: Case) -> bool:
+    """Members of the department the case is dispatched to."""
+    if user is None or case.department_id is None or not roles.may_write(user):
+        return False
+    return user.departments.filter(pk=case.department_id).exists()
+
+
+def is_reporter(user: User | None, case: Case) -> bool:
+    return user is not None and case.reporter_id == user.pk
+
+
+def may_see(user: User | None, case: Case) -> bool:
+    return user is not None and code_in_scope(user, case.region_id)
+
+
+# --- the actions -------------------------------------------------------------------------
+
+OPEN_ACTIVE = frozenset(
+    {Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED, Status.RETURNED, Status.IN_PROGRESS, Status.RESOLVED}
+)
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    sources: frozenset[str]
+    event: str
+    who: tuple[str, ...]  # any of: dispatcher, handler, reporter, viewer
+    note_required: bool = False
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in [
+        Action("accept", frozenset({Status.REPORTED}), EventKind.ACCEPTED, ("dispatcher",)),
+        Action("dismiss", frozenset({Status.REPORTED, Status.ACCEPTED}), EventKind.DISMISSED, ("dispatcher",), True),
+        Action("dispatch", frozenset({Status.REPORTED, Status.ACCEPTED, Status.RETURNED}), EventKind.DISPATCHED, ("dispatcher",)),
+        Action("return", frozenset({Status.DISPATCHED}), EventKind.RETURNED, ("handler",), True),
+        Action("start", frozenset({Status.DISPATCHED}), EventKind.STARTED, ("handler",)),
+        Action("resolve", frozenset({Status.DISPATCHED, Status.IN_PROGRESS}), EventKind.RESOLVED, ("handler",), True),
+        Action("confirm", frozenset({Status.RESOLVED}), EventKind.CONFIRMED, ("reporter", "dispatcher")),
+        Action("verify", frozenset({Status.RESOLVED}), EventKind.VERIFIED, ("dispatcher",)),
+        Action("reject", frozenset({Status.RESOLVED}), EventKind.VERIFICATION_FAILED, ("dispatcher",), True),
+        Action("reopen", frozenset({Status.CLOSED}), EventKind.REOPENED, ("dispatcher", "reporter"), True),
+        Action("escalate", OPEN_ACTIVE, EventKind.ESCALATED, ("dispatcher",)),
+        Action("suspend", OPEN_ACTIVE - {Status.RESOLVED}, EventKind.SUSPENDED, ("dispatcher",), True),
+        Action("resume", frozenset({Status.SUSPENDED}), EventKind.RESUMED, ("dispatcher",)),
+        Action("merge", OPEN_ACTIVE | {Status.SUSPENDED}, EventKind.MERGED, ("dispatcher",)),
+        Action("comment", frozenset(Status), EventKind.COMMENTED, ("dispatcher", "handler", "reporter", "viewer"), True),
+        Action("rate", frozenset({Status.CLOSED}), EventKind.RATED, ("reporter", "dispatcher")),
+    ]
+}
+
+
+def _may(user: User | None, case: Case, who: Iterable[str]) -> bool:
+    checks = {
+        "dispatcher": is_dispatcher,
+        "handler": is_handler,
+        "reporter": is_reporter,
+        "viewer": lambda u, c: may_see(u, c) and u is not None and roles.may_write(u),
+    }
+    return any(checks[w](user, case) for w in who)
+
+
+def available_actions(user: User | None, case: Case) -> list[str]:
+    """The actions `user` may take on `case` now (for buttons and the API)."""
+    if not may_see(user, case):
+        return []
+    return [
+        name
+        for name, action in ACTIONS.items()
+        if case.status in action.sources and _may(user, case, action.who) and _extra_ok(name, case)
+    ]
+
+
+def _extra_ok(name: str, case: Case) -> bool:
+    if name == "escalate":
+        return routing.parent_owner_code(case) is not None
+    if name == "rate":
+        return case.outcome == Outcome.RESOLVED and case.satisfaction is None
+    if name == "reopen":
+        return case.outcome != Outcome.MERGED
+    if name == "confirm":
+        return not case.reporter_confirmed
+    return True
+
+
+# --- the clock -----------------------------------------------------------------------------
+
+
+def _start_clock(case: Case, start: datetime, due: datetime) -> None:
+    calendar = working_calendar()
+    used = calendar.working_hours_between(start, due)
+    case.clock_started_at = start
+    case.clock_due_at = due
+    case.clock_yellow_at = calendar.add_working_hours(start, used * YELLOW_SHARE) if used else due
+
+
+def _stop_clock(case: Case) -> None:
+    case.clock_started_at = case.clock_yellow_at = case.clock_due_at = None
+
+
+def _resolve_clock(case: Case, now: datetime) -> None:
+    """Run the clock towards the resolve deadline (set it first if there is none)."""
+    if case.resolve_deadline is None:
+        case.resolve_deadline = working_calendar().end_of_working_day(now, case.category.resolve_days)
+    _start_clock(case, case.accepted_at or now, case.resolve_deadline)
+
+
+# --- intake --------------------------------------------------------------------------------
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _clean_text(value: str, *, field: str, limit: int, required: bool = False) -> str:
+    text = (value or "").replace("\x00", "").strip()
+    if required and not text:
+        raise ValidationError({field: _("This field is required.")})
+    if len(text) > limit:
+        raise ValidationError({field: _("At most %d characters.") % limit})
+    return text
+
+
+def check_attributes(category: Category, given: dict[str, Any]) -> dict[str, Any]:
+    """Validate answers to a category's extra questions; unknown codes are refused."""
+    definitions = {a.code: a for a in category.attributes.all()}
+    unknown = sorted(set(given) - set(definitions))
+    if unknown:
+        raise ValidationError({"attributes": _("Unknown attribute: %s") % ", ".join(unknown)})
+    clean: dict[str, Any] = {}
+    for code, definition in definitions.items():
+        value = given.get(code)
+        empty = value in (None, "", [])
+        if empty:
+            if definition.required:
+                raise ValidationError({"attributes": _("Attribute %s is required.") % code})
+            continue
+        clean[code] = _attribute_value(definition, value)
+    return clean
+
+
+def _attribute_value(definition: CategoryAttribute, value: Any) -> Any:
+    kind, code = definition.datatype, definition.code
+    keys = {str(v.get("key")) for v in definition.values}
+    if kind == CategoryAttribute.Datatype.NUMBER:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise ValidationError({"attributes": _("Attribute %s must be a number.") % code}) from None
+    if kind == CategoryAttribute.Datatype.DATETIME:
+        parsed = parse_datetime(str(value))
+        if parsed is None:
+            raise ValidationError({"attributes": _("Attribute %s must be an ISO 8601 date and time.") % code})
+        return parsed.isoformat()
+    if kind == CategoryAttribute.Datatype.SINGLEVALUELIST:
+        if str(value) not in keys:
+            raise ValidationError({"attributes": _("Attribute %s has no value %s.") % (code, value)})
+        return str(value)
+    if kind == CategoryAttribute.Datatype.MULTIVALUELIST:
+        values = [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
+        bad = [v for v in values if v not in keys]
+        if bad:
+            raise ValidationError({"attributes": _("Attribute %s has no value %s.") % (code, ", ".join(bad))})
+        return values
+    return _clean_text(str(value), field="attributes", limit=1000)
+
+
+def _next_number(county_code: str, year: int) -> tuple[int, str]:
+    counter, _created = CaseCounter.objects.select_for_update().get_or_create(county_code=county_code, year=year)
+    CaseCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    sequence = counter.last + 1
+    return sequence, f"{county_code}-{year}-{sequence:06d}"
+
+
+def case_report(
+    *,
+    actor: User | None,
+    category: Category | str,
+    description: str,
+    region_code: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    address: str = "",
+    source: str = Source.GRID_WORKER,
+    priority: str = Priority.NORMAL,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    reporter_email: str = "",
+    attributes: dict[str, Any] | None = None,
+    photos: list[UploadedFile] | None = None,
+    media_url: str = "",
+    source_ref: str = "",
+    idempotency_key: str | None = None,
+    at: datetime | None = None,
+) -> Case:
+    """Take in a new case. Everything is validated before anything is written."""
+    if idempotency_key and actor is not None:
+        earlier = IntakeKey.objects.filter(user=actor, key=idempotency_key[:100]).select_related("case").first()
+        if earlier is not None:
+            return earlier.case
+    if actor is not None and not roles.may_write(actor):
+        raise PermissionDenied(_("Your role may not report cases."))
+    if isinstance(category, str):
+        found = Category.objects.filter(code=category, is_active=True).first()
+        if found is None:
+            raise ValidationError({"category": _("Unknown category: %s") % category})
+        category = found
+    if source not in Source.values:
+        raise ValidationError({"source": _("Unknown source: %s") % source})
+    if priority not in Priority.values:
+        raise ValidationError({"priority": _("Unknown priority: %s") % priority})
+    description = _clean_text(description, field="description", limit=MAX_DESCRIPTION, required=True)
+    address = _clean_text(address, field="address", limit=300)
+    region = _locate(region_code, lat, lon)
+    if actor is not None and not code_in_scope(actor, region.code):
+        raise PermissionDenied(_("The place is outside your region."))
+    clean_attributes = check_attributes(category, attributes or {})
+    checked_photos = photo_checks.check_photos(photos or [])
+    now = at or timezone.now()
+    calendar = working_calendar()
+    county = routing.ancestor_code(region.code, "county") or region.code[:6]
+    owner = routing.owner_region_code(region, category)
+    try:
+        with transaction.atomic():
+            sequence, number = _next_number(county, timezone.localtime(now).year)
+            case = Case(
+                number=number,
+                year=timezone.localtime(now).year,
+                sequence=sequence,
+                source=source,
+                category=category,
+                region=region,
+                owner_region_id=owner,
+                lat=lat,
+                lon=lon,
+                address=address,
+                description=description,
+                attributes=clean_attributes,
+                priority=priority,
+                reporter=actor,
+                reporter_name=_clean_text(reporter_name, field="reporter_name", limit=100),
+                reporter_phone=_clean_text(reporter_phone, field="reporter_phone", limit=30),
+                reporter_email=_clean_text(reporter_email, field="reporter_email", limit=200),
+                media_url=media_url[:500],
+                source_ref=source_ref[:100],
+                reported_at=now,
+                accept_deadline=calendar.add_working_hours(now, category.accept_hours),
+            )
+            _start_clock(case, now, case.accept_deadline)
+            case.save(force_insert=True)
+            event = _record(case, EventKind.REPORTED, actor, now, note="", to_status=Status.REPORTED)
+            _store_photos(case, event, checked_photos, CasePhoto.Kind.BEFORE, actor)
+            if idempotency_key and actor is not None:
+                IntakeKey.objects.create(user=actor, key=idempotency_key[:100], case=case)
+            _notify(
+                _dispatchers_of(owner),
+                case,
+                "reported",
+                _("New case %(number)s: %(category)s") % {"number": case.number, "category": category.name},
+                exclude=actor,
+            )
+    except IntegrityError:
+        if idempotency_key and actor is not None:
+            earlier = IntakeKey.objects.filter(user=actor, key=idempotency_key[:100]).first()
+            if earlier is not None:
+                return earlier.case
+        raise
+    return case
+
+
+def _locate(region_code: str | None, lat: float | None, lon: float | None) -> Region:
+    from jiceng.core.geography import region_at_point
+
+    if lat is not None or lon is not None:
+        if lat is None or lon is None:
+            raise ValidationError({"location": _("Give both latitude and longitude.")})
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValidationError({"location": _("Coordinates are out of range.")})
+    if region_code:
+        region = Region.objects.filter(code=region_code.strip()).first()
+        if region is None:
+            raise ValidationError({"region": _("Unknown region code: %s") % region_code})
+        if region.level in ("province", "city"):
+            raise ValidationError({"region": _("Place the case in a county or below.")})
+        return region
+    if lat is None or lon is None:
+        raise ValidationError({"location": _("A location is required: a region or a point.")})
+    region = region_at_point(lat, lon)
+    if region is None:
+        raise ValidationError({"location": _("The point lies outside the county.")})
+    return region
+
+
+# --- acting on a case ------------------------------------------------------------------------
+
+
+def case_act(
+    *,
+    case_id: int,
+    actor: User | None,
+    action: str,
+    expected_version: int | None = None,
+    note: str = "",
+    department: Department | int | None = None,
+    duplicate_of: Case | int | None = None,
+    score: int | None = None,
+    photos: list[UploadedFile] | None = None,
+    system: bool = False,
+    at: datetime | None = None,
+) -> Case:
+    """Apply one action to a case, or refuse it with a reason, leaving the case as it was."""
+    rule = ACTIONS.get(action)
+    if rule is None:
+        raise ValidationError({"action": _("Unknown action: %s") % action})
+    note = _clean_text(note, field="note", limit=MAX_DESCRIPTION, required=rule.note_required)
+    checked_photos = photo_checks.check_photos(photos or [])
+    now = at or timezone.now()
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update()
+            .select_related("category", "owner_region")
+            .filter(pk=case_id)
+            .first()
+        )
+        if case is None or not (system or may_see(actor, case)):
+            raise Case.DoesNotExist(_("No such case."))
+        if expected_version is not None and case.version != expected_version:
+            raise CaseChanged(case)
+        if case.status not in rule.sources:
+            raise TransitionRefused(
+                _("Cannot %(action)s a case that is %(status)s.")
+                % {"action": _action_label(action), "status": case.get_status_display()}
+            )
+        if not system and not _may(actor, case, rule.who):
+            raise PermissionDenied(_("You may not %s this case.") % _action_label(action))
+        previous = case.status
+        extra = _apply(case, action, actor, now, note, department, duplicate_of, score)
+        case.version += 1
+        case.is_open = case.status not in CLOSED_STATUSES
+        case.save()
+        event = _record(
+            case, rule.event, None if system else actor, now, note=note,
+            from_status=previous, to_status=case.status, department=extra.pop("department", None),
+            data=extra,
+        )
+        if checked_photos:
+            kind = CasePhoto.Kind.AFTER if action == "resolve" else CasePhoto.Kind.BEFORE
+            _store_photos(case, event, checked_photos, kind, actor)
+        _notify_after(case, action, actor)
+    return case
+
+
+def _action_label(action: str) -> str:
+    labels = {
+        "accept": _("accept"), "dismiss": _("dismiss"), "dispatch": _("dispatch"),
+        "return": _("return"), "start": _("start"), "resolve": _("resolve"),
+        "confirm": _("confirm"), "verify": _("verify and close"), "reject": _("reject the resolution of"),
+        "reopen": _("reopen"), "escalate": _("escalate"), "suspend": _("suspend"),
+        "resume": _("resume"), "merge": _("merge"), "comment": _("comment on"), "rate": _("rate"),
+    }
+    return labels.get(action, action)
+
+
+def _apply(
+    case: Case,
+    action: str,
+    actor: User | None,
+    now: datetime,
+    note: str,
+    department: Department | int | None,
+    duplicate_of: Case | int | None,
+    score: int | None,
+) -> dict[str, Any]:
+    """Change the case's fields for `action`; return data for the timeline entry."""
+    calendar = working_calendar()
+    extra: dict[str, Any] = {}
+    if action == "accept":
+        case.status, case.accepted_at = Status.ACCEPTED, now
+        _resolve_clock(case, now)
+    elif action == "dismiss":
+        case.status, case.outcome, case.closed_at = Status.CLOSED, Outcome.DISMISSED, now
+        _stop_clock(case)
+    elif action == "dispatch":
+        target = _dispatch_target(case, department)
+        if case.accepted_at is None:
+            case.accepted_at = now
+        case.status, case.department = Status.DISPATCHED, target
+        _resolve_clock(case, now)
+        extra["department"] = target
+    elif action == "return":
+        extra["department"] = case.department
+        case.status = Status.RETURNED
+    elif action == "start":
+        case.status = Status.IN_PROGRESS
+    elif action == "resolve":
+        case.status, case.resolved_at = Status.RESOLVED, now
+        case.resolved_on_time = case.resolve_deadline is None or now <= case.resolve_deadline
+        _stop_clock(case)
+    elif action == "confirm":
+        case.reporter_confirmed = True
+    elif action == "verify":
+        if case.category.needs_reporter_confirmation and not case.reporter_confirmed:
+            raise TransitionRefused(_("This category needs the reporter's confirmation before closing."))
+        case.status, case.outcome, case.closed_at = Status.CLOSED, Outcome.RESOLVED, now
+        _stop_clock(case)
+    elif action == "reject":
+        case.status, case.resolved_at, case.resolved_on_time = Status.DISPATCHED, None, None
+        _resolve_clock(case, now)
+    elif action == "reopen":
+        case.status = Status.DISPATCHED if case.department_id else Status.ACCEPTED
+        case.reopen_count += 1
+        case.outcome, case.closed_at, case.resolved_at, case.resolved_on_time = "", None, None, None
+        case.reporter_confirmed, case.satisfaction = False, None
+        case.accepted_at = case.accepted_at or now
+        case.resolve_deadline = calendar.end_of_working_day(now, case.category.resolve_days)
+        _start_clock(case, now, case.resolve_deadline)
+    elif action == "escalate":
+        parent = routing.parent_owner_code(case)
+        if parent is None:
+            raise TransitionRefused(_("The case is owned at the highest level already."))
+        extra["from_region"], extra["to_region"] = case.owner_region_id, parent
+        case.owner_region_id, case.escalation_level, case.escalated_at = parent, case.escalation_level + 1, now
+    elif action == "suspend":
+        case.suspended_from, case.status, case.suspended_at = case.status, Status.SUSPENDED, now
+        _stop_clock(case)
+    elif action == "resume":
+        paused = now - (case.suspended_at or now)
+        case.status, case.suspended_from = case.suspended_from or Status.ACCEPTED, ""
+        case.accept_deadline += paused
+        if case.resolve_deadline is not None:
+            case.resolve_deadline += paused
+        case.suspended_at = None
+        extra["paused_hours"] = round(paused / timedelta(hours=1), 2)
+        if case.status == Status.REPORTED:
+            _start_clock(case, case.reported_at + paused, case.accept_deadline)
+        else:
+            _resolve_clock(case, now)
+    elif action == "merge":
+        original = _merge_target(case, duplicate_of)
+        case.status, case.outcome, case.closed_at, case.duplicate_of = Status.MERGED, Outcome.MERGED, now, original
+        _stop_clock(case)
+        extra["duplicate_of"] = original.number
+    elif action == "rate":
+        if score is None or not 1 <= int(score) <= 5:
+            raise ValidationError({"score": _("Give a score from 1 to 5.")})
+        case.satisfaction = int(score)
+        extra["score"] = case.satisfaction
+    return extra
+
+
+def _dispatch_target(case: Case, department: Department | int | None) -> Department:
+    if department is None:
+        default = routing.default_department(case.category, case.owner_region_id)
+        if default is None:
+            raise ValidationError({"department": _("Choose a department: none is configured for this category here.")})
+        return default
+    target = department if isinstance(department, Department) else Department.objects.filter(pk=department).first()
+    if target is None or not target.is_active:
+        raise ValidationError({"department": _("Unknown or inactive department.")})
+    if not case.region_id.startswith(target.region.prefix):
+        raise ValidationError({"department": _("%s does not serve this case's region.") % target.name})
+    return target
+
+
+def _merge_target(case: Case, duplicate_of: Case | int | None) -> Case:
+    if duplicate_of is None:
+        raise ValidationError({"duplicate_of": _("Name the case this one duplicates.")})
+    original = duplicate_of if isinstance(duplicate_of, Case) else Case.objects.filter(pk=duplicate_of).first()
+    if original is None or original.pk == case.pk:
+        raise ValidationError({"duplicate_of": _("Unknown case, or the case itself.")})
+    if original.status == Status.MERGED:
+        raise ValidationError({"duplicate_of": _("That case is itself a duplicate; merge into its original.")})
+    if original.region_id[:6] != case.region_id[:6]:
+        raise ValidationError({"duplicate_of": _("That case belongs to another county.")})
+    return original
+
+
+def _record(
+    case: Case,
+    kind: str,
+    actor: User | None,
+    at: datetime,
+    *,
+    note: str,
+    from_status: str = "",
+    to_status: str = "",
+    department: Department | None = None,
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, kind=kind, actor=actor, actor_label=str(actor) if actor else _("system"),
+        at=at, note=note, from_status=from_status, to_status=to_status, department=department,
+        data=data or {},
+    )
+
+
+def _store_photos(
+    case: Case, event: CaseEvent, checked: list[photo_checks.CheckedPhoto], kind: str, actor: User | None
+) -> None:
+    for photo in checked:
+        token, content = photo_checks.photo_content(photo)
+        record = CasePhoto(
+            case=case, event=event, kind=kind, token=token, extension=photo.extension,
+            content_type=photo.content_type, size=len(photo.content), width=photo.width,
+            height=photo.height, uploaded_by=actor,
+        )
+        record.file.save(content.name, content, save=False)
+        record.save()
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+def _dispatchers_of(region_code: str) -> list[User]:
+    return list(
+        User.objects.filter(
+            region_id=region_code, is_active=True, role_grants__role__in=DISPATCHER_ROLES
+        ).distinct()
+    )
+
+
+def _notify(users: Iterable[User], case: Case, kind: str, text: str, exclude: User | None = None) -> None:
+    Notification.objects.bulk_create(
+        Notification(user=u, case=case, kind=kind, text=text[:300])
+        for u in {u.pk: u for u in users}.values()
+        if exclude is None or u.pk != exclude.pk
+    )
+
+
+def _notify_after(case: Case, action: str, actor: User | None) -> None:
+    label = f"{case.number} · {case.category.name}"
+    if action == "dispatch" and case.department_id:
+        _notify(case.department.members.filter(is_active=True), case, action, _("Dispatched to you: %s") % label, actor)
+    elif action in ("return", "resolve"):
+        texts = {"return": _("Returned by the department: %s"), "resolve": _("Resolved, to verify: %s")}
+        _notify(_dispatchers_of(case.owner_region_id), case, action, texts[action] % label, actor)
+    elif action in ("verify", "reject", "reopen") and case.department_id:
+        texts = {"verify": _("Closed: %s"), "reject": _("Resolution not accepted: %s"), "reopen": _("Reopened: %s")}
+        _notify(case.department.members.filter(is_active=True), case, action, texts[action] % label, actor)
+    elif action == "escalate":
+        people = _dispatchers_of(case.owner_region_id)
+        if case.department_id:
+            people += list(case.department.members.filter(is_active=True))
+        _notify(people, case, action, _("Escalated, overdue: %s") % label, actor)
+    if action in ("resolve", "verify") and case.reporter_id:
+        _notify([case.reporter], case, action, _("Your case %(n)s is %(s)s.") % {"n": case.number, "s": case.get_status_display()}, actor)
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())
+
+
+# --- escalation ------------------------------------------------------------------------------
+
+
+def escalate_overdue_cases(*, now: datetime | None = None) -> int:
+    """Escalate every overdue open case by its category's rule; return how many escalated."""
+    now = now or timezone.now()
+    calendar = working_calendar()
+    candidates = (
+        Case.objects.filter(is_open=True, clock_due_at__lt=now, owner_region__level="town")
+        .exclude(status=Status.SUSPENDED)
+        .select_related("category")
+        .only("pk", "clock_due_at", "escalated_at", "category__escalate_after_hours", "category__escalate_up_to", "owner_region_id")
+    )
+    escalated = 0
+    for case in candidates.iterator(chunk_size=500):
+        if case.category.escalate_up_to == "town":
+            continue
+        if calendar.working_hours_between(case.clock_due_at, now) < case.category.escalate_after_hours:  # type: ignore[arg-type]
+            continue
+        try:
+            case_act(case_id=case.pk, actor=None, action="escalate", system=True, at=now,
+                     note=_("Overdue: escalated automatically by the category's rule."))
+        except (TransitionRefused, CaseChanged):
+            continue
+        escalated += 1
+    return escalated
