@@ -16,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 
 EXIT_USAGE = 2
@@ -142,9 +143,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return _serve(args.host, args.port, args.with_worker, args.workers)
 
 
+def _run_scheduler(stop: threading.Event, interval: float = 30.0) -> None:
+    """Enqueue periodic jobs (jiceng/schedules.py) while the worker runs."""
+    import logging
+
+    from django.db import close_old_connections
+
+    from jiceng.schedules import enqueue_due
+
+    log = logging.getLogger("jiceng.schedules")
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            for name in enqueue_due():
+                log.info("enqueued periodic job %s", name)
+        except Exception:  # the scheduler must outlive a passing database error
+            log.exception("periodic scheduling failed; retrying")
+        stop.wait(interval)
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     _setup_django()
-    _manage("db_worker", "--queue-name", "*", verbosity=1)
+    stop = threading.Event()
+    scheduler = threading.Thread(target=_run_scheduler, args=(stop,), daemon=True, name="scheduler")
+    if not args.no_schedule:
+        scheduler.start()
+    try:
+        _manage("db_worker", "--queue-name", "*", "--no-reload", verbosity=1)
+    finally:
+        stop.set()
     return 0
 
 
@@ -194,7 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--with-worker", action="store_true", help="also run a task worker")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("worker", help="run the background task worker")
+    p = sub.add_parser("worker", help="run the background task worker and periodic jobs")
+    p.add_argument("--no-schedule", action="store_true", help="do not enqueue periodic jobs")
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("migrate", help="apply database migrations")

@@ -6,6 +6,7 @@ from jiceng.api.root import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("jiceng.api.open311")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("jiceng.web.urls")),
 ]

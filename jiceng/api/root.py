@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError as NinjaValidationError
 
 from jiceng.api.auth import API_AUTH
+from jiceng.api.cases import router as cases_router
 from jiceng.api.core import router as core_router
 
 api = NinjaAPI(
@@ -22,6 +23,11 @@ api = NinjaAPI(
 
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def missing(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
 
 
@@ -56,3 +62,4 @@ def malformed(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
 
 
 api.add_router("/", core_router)
+api.add_router("/", cases_router)

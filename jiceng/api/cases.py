@@ -1,0 +1,288 @@
+"""Case loop endpoints for integrations: list and filter, create (idempotent), act, timeline."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from jiceng.cases.models import Case, Category, CaseEvent
+from jiceng.cases.selectors import (
+    InboxFilter,
+    case_for_idempotency_key,
+    case_get_for_user,
+    deadline_colour,
+    inbox,
+    notifications_of,
+    page_of,
+    timeline,
+    unread_notifications,
+)
+from jiceng.cases.services import (
+    CaseChanged,
+    TransitionRefused,
+    available_actions,
+    case_act,
+    case_report,
+    notifications_mark_read,
+)
+
+router = Router(tags=["cases"])
+
+
+class Ref(Schema):
+    code: str
+    name: str
+
+
+class DepartmentRef(Schema):
+    id: int
+    name: str
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    status: str
+    status_label: str
+    is_open: bool
+    outcome: str
+    category: Ref
+    region: Ref
+    owner_region: str
+    lat: float | None
+    lon: float | None
+    address: str
+    description: str
+    priority: str
+    source: str
+    department: DepartmentRef | None
+    reported_at: datetime
+    accept_deadline: datetime
+    resolve_deadline: datetime | None
+    closed_at: datetime | None
+    colour: str
+    escalation_level: int
+    satisfaction: int | None
+    version: int
+    actions: list[str]
+
+
+class CasePage(Schema):
+    items: list[CaseOut]
+    page: int
+    has_more: bool
+
+
+class CaseIn(Schema):
+    category: str
+    description: str
+    region: str | None = Field(None, description="region code (grid, village, town); or give lat+lon")
+    lat: float | None = None
+    lon: float | None = None
+    address: str = ""
+    priority: str = "normal"
+    source: str = "api"
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    media_url: str = ""
+
+
+class ActionIn(Schema):
+    action: str
+    expected_version: int | None = Field(None, description="the version you saw; 409 if it changed")
+    note: str = ""
+    department: int | None = None
+    duplicate_of: int | None = None
+    score: int | None = None
+
+
+class EventOut(Schema):
+    kind: str
+    label: str
+    at: datetime
+    actor: str
+    note: str
+    from_status: str
+    to_status: str
+    department: str | None
+    data: dict[str, Any]
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    text: str
+    case: int | None
+    created_at: datetime
+    read: bool
+
+
+class NotificationsOut(Schema):
+    unread: int
+    items: list[NotificationOut]
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    group: str
+    accept_hours: int
+    resolve_days: int
+
+
+def case_out(case: Case, user: Any) -> dict[str, Any]:
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "status": case.status,
+        "status_label": str(case.get_status_display()),
+        "is_open": case.is_open,
+        "outcome": case.outcome,
+        "category": {"code": case.category.code, "name": case.category.name},
+        "region": {"code": case.region.code, "name": case.region.name},
+        "owner_region": case.owner_region_id,
+        "lat": case.lat,
+        "lon": case.lon,
+        "address": case.address,
+        "description": case.description,
+        "priority": case.priority,
+        "source": case.source,
+        "department": {"id": case.department.pk, "name": case.department.name} if case.department else None,
+        "reported_at": case.reported_at,
+        "accept_deadline": case.accept_deadline,
+        "resolve_deadline": case.resolve_deadline,
+        "closed_at": case.closed_at,
+        "colour": deadline_colour(case),
+        "escalation_level": case.escalation_level,
+        "satisfaction": case.satisfaction,
+        "version": case.version,
+        "actions": available_actions(user, case),
+    }
+
+
+@router.get("/case-categories", response=list[CategoryOut], summary="Case categories")
+def categories(request: HttpRequest) -> Any:
+    return Category.objects.filter(is_active=True).order_by("group", "code")
+
+
+@router.get("/cases", response=CasePage, summary="Cases in your region, most urgent first")
+def list_cases(
+    request: HttpRequest,
+    status: str = "open",
+    category: str = "",
+    colour: str = "",
+    town: str = "",
+    department: int | None = None,
+    date_from: date | None = Query(None, alias="from"),  # noqa: B008
+    date_to: date | None = Query(None, alias="to"),  # noqa: B008
+    q: str = "",
+    page: int = 1,
+) -> dict[str, Any]:
+    filters = InboxFilter(status=status, category=category, colour=colour, town=town,
+                          department=department, date_from=date_from, date_to=date_to, query=q)
+    rows, more = page_of(inbox(request.user, filters).select_related("owner_region"), page=page)  # type: ignore[arg-type]
+    return {"items": [case_out(c, request.user) for c in rows], "page": page, "has_more": more}
+
+
+@router.post(
+    "/cases",
+    response={201: CaseOut, 200: CaseOut, 400: ErrorOut, 403: ErrorOut},
+    summary="Report a case; send Idempotency-Key so that a retry returns the first case",
+)
+def create_case(request: HttpRequest, payload: CaseIn) -> Status:
+    key = request.headers.get("Idempotency-Key", "").strip() or None
+    if key is not None and len(key) > 100:
+        raise ValidationError({"Idempotency-Key": "At most 100 characters."})
+    if key is not None:
+        earlier = case_for_idempotency_key(request.user, key)  # type: ignore[arg-type]
+        if earlier is not None:
+            return Status(200, case_out(earlier, request.user))
+    case = case_report(
+        actor=request.user,  # type: ignore[arg-type]
+        category=payload.category,
+        description=payload.description,
+        region_code=payload.region,
+        lat=payload.lat,
+        lon=payload.lon,
+        address=payload.address,
+        priority=payload.priority,
+        source=payload.source,
+        reporter_name=payload.reporter_name,
+        reporter_phone=payload.reporter_phone,
+        attributes=payload.attributes,
+        media_url=payload.media_url,
+        idempotency_key=key,
+    )
+    return Status(201, case_out(case, request.user))
+
+
+@router.get("/cases/{case_id}", response=CaseOut, summary="One case")
+def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    return case_out(case_get_for_user(request.user, case_id), request.user)  # type: ignore[arg-type]
+
+
+@router.post(
+    "/cases/{case_id}/actions",
+    response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Act on a case (accept, dispatch, return, start, resolve, verify, reopen, ...)",
+)
+def act(request: HttpRequest, case_id: int, payload: ActionIn) -> Any:
+    case_get_for_user(request.user, case_id)  # type: ignore[arg-type]  # 404 outside scope
+    try:
+        case = case_act(
+            case_id=case_id, actor=request.user, action=payload.action,  # type: ignore[arg-type]
+            expected_version=payload.expected_version, note=payload.note,
+            department=payload.department, duplicate_of=payload.duplicate_of, score=payload.score,
+        )
+    except (CaseChanged, TransitionRefused) as exc:
+        return Status(409, {"detail": str(exc)})
+    case = case_get_for_user(request.user, case_id)  # type: ignore[arg-type]
+    return Status(200, case_out(case, request.user))
+
+
+@router.get("/cases/{case_id}/timeline", response=list[EventOut], summary="A case's timeline")
+def case_timeline(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+    case = case_get_for_user(request.user, case_id)  # type: ignore[arg-type]
+    return [event_out(e) for e in timeline(case)]
+
+
+def event_out(event: CaseEvent) -> dict[str, Any]:
+    return {
+        "kind": event.kind,
+        "label": str(event.get_kind_display()),
+        "at": event.at,
+        "actor": event.actor_label,
+        "note": event.note,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "department": event.department.name if event.department else None,
+        "data": event.data,
+    }
+
+
+@router.get("/notifications", response=NotificationsOut, summary="Your notifications")
+def notifications(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    return {
+        "unread": unread_notifications(user).count(),  # type: ignore[arg-type]
+        "items": [
+            {"id": n.pk, "kind": n.kind, "text": n.text, "case": n.case_id,
+             "created_at": n.created_at, "read": n.read_at is not None}
+            for n in notifications_of(user)  # type: ignore[arg-type]
+        ],
+    }
+
+
+@router.post("/notifications/read", response={200: dict}, summary="Mark all your notifications read")
+def notifications_read(request: HttpRequest) -> dict[str, int]:
+    return {"marked": notifications_mark_read(user=request.user)}  # type: ignore[arg-type]

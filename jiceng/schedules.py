@@ -1,0 +1,40 @@
+"""Every periodic job of Jiceng, in one place. The task worker (`jiceng worker`) enqueues each
+job when its interval has passed; with several workers, a conditional update on its
+ScheduleMark row lets exactly one of them enqueue it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    every: timedelta
+    task: str  # dotted path of a django-tasks Task
+
+
+PERIODIC: tuple[Periodic, ...] = (
+    Periodic("escalate-overdue-cases", timedelta(minutes=5), "jiceng.cases.tasks.escalate_overdue_cases"),
+)
+
+
+def enqueue_due(now: datetime | None = None) -> list[str]:
+    """Enqueue the jobs whose interval has passed; return their names."""
+    from jiceng.core.models import ScheduleMark
+
+    now = now or timezone.now()
+    enqueued = []
+    for job in PERIODIC:
+        ScheduleMark.objects.get_or_create(name=job.name, defaults={"last_run_at": now - job.every})
+        claimed = ScheduleMark.objects.filter(name=job.name, last_run_at__lte=now - job.every).update(
+            last_run_at=now
+        )
+        if claimed:
+            import_string(job.task).enqueue()
+            enqueued.append(job.name)
+    return enqueued
