@@ -12,7 +12,9 @@ import sys
 from bench.report import print_table, save
 
 # name -> module; each measures ours side by side with a peer.
-BENCHMARKS: dict[str, str] = {}
+BENCHMARKS: dict[str, str] = {
+    "cases-intake": "bench.cases_intake",
+}
 
 
 def main(argv: list[str]) -> int:

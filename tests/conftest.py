@@ -20,6 +20,20 @@ def _cheap_password_hashing(settings):  # noqa: ANN001
     settings.PASSWORD_HASHERS = ["tests.hashers.CheapArgon2PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():  # noqa: ANN202
+    """Per-process caches must not carry rows from one test's database into the next."""
+    from jiceng.cases.calendar import forget_calendar
+    from jiceng.cases.selectors import forget_category_rules
+    from jiceng.core.geography import forget_geography
+
+    for forget in (forget_calendar, forget_category_rules, forget_geography):
+        forget()
+    yield
+    for forget in (forget_calendar, forget_category_rules, forget_geography):
+        forget()
+
+
 @pytest.fixture
 def regions(db) -> dict[str, Region]:  # noqa: ANN001
     """桐乡市 with its 11 towns (reference data), two villages and a grid in each of 梧桐/濮院."""

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jiceng.cases.calendar import forget_calendar
+from jiceng.cases.selectors import forget_category_rules
 from jiceng.cases.models import CalendarDay, Category, CategoryAttribute, CategoryRoute, Department
 from jiceng.core.models import Region
 from jiceng.core.services.regions import ImportRefused
@@ -87,6 +88,7 @@ def categories_load(data: dict[str, Any] | None = None) -> int:
                 )
                 for i, a in enumerate(spec.get("attributes", []))
             )
+    forget_category_rules()
     return len(data["categories"])
 
 

@@ -23,10 +23,10 @@ def ancestor_code(code: str, level: str) -> str | None:
     return code[:length] if len(code) >= length else None
 
 
-def owner_region_code(region: Region, category: Category) -> str:
+def owner_region_code(region: Region, route_levels: frozenset[str]) -> str:
     """The region whose officers own a new case: its town, or the county for a county-level
     category (one routed only at county level) or a case placed at the county itself."""
-    levels = set(category.routes.values_list("level", flat=True))
+    levels = route_levels
     town = ancestor_code(region.code, "town")
     if town is not None and (not levels or "town" in levels):
         return town

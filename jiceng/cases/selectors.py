@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time as _time
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -12,7 +13,16 @@ from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
-from jiceng.cases.models import Case, CaseEvent, Department, IntakeKey, Notification, Outcome
+from jiceng.cases.models import (
+    Case,
+    CaseEvent,
+    Category,
+    CategoryAttribute,
+    Department,
+    IntakeKey,
+    Notification,
+    Outcome,
+)
 from jiceng.core.models import Region, User
 from jiceng.core.scope import get_in_scope_or_404, region_prefix_q, scope_queryset
 
@@ -27,6 +37,41 @@ def deadline_colour(case: Case, *, now: datetime | None = None) -> str:
     if now >= case.clock_yellow_at:
         return "yellow"
     return "green"
+
+
+@dataclass(frozen=True)
+class CategoryRules:
+    """A category with its questions and routed levels, as intake needs them."""
+
+    category: Category
+    attributes: tuple[CategoryAttribute, ...]
+    route_levels: frozenset[str]
+
+
+_RULES_SECONDS = 60.0
+_rules: dict[str, tuple[float, CategoryRules | None]] = {}
+
+
+def category_rules(code: str) -> CategoryRules | None:
+    """An active category's rules, cached for a minute per process (`forget_category_rules`)."""
+    now = _time.monotonic()
+    cached = _rules.get(code)
+    if cached is not None and now - cached[0] < _RULES_SECONDS:
+        return cached[1]
+    category = Category.objects.filter(code=code, is_active=True).first()
+    rules = None
+    if category is not None:
+        rules = CategoryRules(
+            category=category,
+            attributes=tuple(category.attributes.all()),
+            route_levels=frozenset(category.routes.values_list("level", flat=True)),
+        )
+    _rules[code] = (now, rules)
+    return rules
+
+
+def forget_category_rules() -> None:
+    _rules.clear()
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:

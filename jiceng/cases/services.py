@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from jiceng.cases import photos as photo_checks
 from jiceng.cases import routing
 from jiceng.cases.calendar import working_calendar
+from jiceng.cases.selectors import category_rules
 from jiceng.cases.models import (
     CLOSED_STATUSES,
     Case,
@@ -209,9 +210,11 @@ def _clean_text(value: str, *, field: str, limit: int, required: bool = False) -
     return text
 
 
-def check_attributes(category: Category, given: dict[str, Any]) -> dict[str, Any]:
+def check_attributes(
+    attributes: Iterable[CategoryAttribute], given: dict[str, Any]
+) -> dict[str, Any]:
     """Validate answers to a category's extra questions; unknown codes are refused."""
-    definitions = {a.code: a for a in category.attributes.all()}
+    definitions = {a.code: a for a in attributes}
     unknown = sorted(set(given) - set(definitions))
     if unknown:
         raise ValidationError({"attributes": _("Unknown attribute: %s") % ", ".join(unknown)})
@@ -288,11 +291,10 @@ def case_report(
             return earlier.case
     if actor is not None and not roles.may_write(actor):
         raise PermissionDenied(_("Your role may not report cases."))
-    if isinstance(category, str):
-        found = Category.objects.filter(code=category, is_active=True).first()
-        if found is None:
-            raise ValidationError({"category": _("Unknown category: %s") % category})
-        category = found
+    rules = category_rules(category if isinstance(category, str) else category.code)
+    if rules is None:
+        raise ValidationError({"category": _("Unknown category: %s") % category})
+    category = rules.category
     if source not in Source.values:
         raise ValidationError({"source": _("Unknown source: %s") % source})
     if priority not in Priority.values:
@@ -302,12 +304,12 @@ def case_report(
     region = _locate(region_code, lat, lon)
     if actor is not None and not code_in_scope(actor, region.code):
         raise PermissionDenied(_("The place is outside your region."))
-    clean_attributes = check_attributes(category, attributes or {})
+    clean_attributes = check_attributes(rules.attributes, attributes or {})
     checked_photos = photo_checks.check_photos(photos or [])
     now = at or timezone.now()
     calendar = working_calendar()
     county = routing.ancestor_code(region.code, "county") or region.code[:6]
-    owner = routing.owner_region_code(region, category)
+    owner = routing.owner_region_code(region, rules.route_levels)
     try:
         with transaction.atomic():
             sequence, number = _next_number(county, timezone.localtime(now).year)
@@ -599,39 +601,43 @@ def _store_photos(
 # --- notifications ---------------------------------------------------------------------------
 
 
-def _dispatchers_of(region_code: str) -> list[User]:
+def _dispatchers_of(region_code: str) -> list[int]:
     return list(
         User.objects.filter(
             region_id=region_code, is_active=True, role_grants__role__in=DISPATCHER_ROLES
-        ).distinct()
+        ).values_list("pk", flat=True).distinct()
     )
 
 
-def _notify(users: Iterable[User], case: Case, kind: str, text: str, exclude: User | None = None) -> None:
+def _members_of(department: Department) -> list[int]:
+    return list(department.members.filter(is_active=True).values_list("pk", flat=True))
+
+
+def _notify(user_ids: Iterable[int], case: Case, kind: str, text: str, exclude: User | None = None) -> None:
     Notification.objects.bulk_create(
-        Notification(user=u, case=case, kind=kind, text=text[:300])
-        for u in {u.pk: u for u in users}.values()
-        if exclude is None or u.pk != exclude.pk
+        Notification(user_id=pk, case=case, kind=kind, text=text[:300])
+        for pk in dict.fromkeys(user_ids)
+        if exclude is None or pk != exclude.pk
     )
 
 
 def _notify_after(case: Case, action: str, actor: User | None) -> None:
     label = f"{case.number} · {case.category.name}"
     if action == "dispatch" and case.department_id:
-        _notify(case.department.members.filter(is_active=True), case, action, _("Dispatched to you: %s") % label, actor)
+        _notify(_members_of(case.department), case, action, _("Dispatched to you: %s") % label, actor)
     elif action in ("return", "resolve"):
         texts = {"return": _("Returned by the department: %s"), "resolve": _("Resolved, to verify: %s")}
         _notify(_dispatchers_of(case.owner_region_id), case, action, texts[action] % label, actor)
     elif action in ("verify", "reject", "reopen") and case.department_id:
         texts = {"verify": _("Closed: %s"), "reject": _("Resolution not accepted: %s"), "reopen": _("Reopened: %s")}
-        _notify(case.department.members.filter(is_active=True), case, action, texts[action] % label, actor)
+        _notify(_members_of(case.department), case, action, texts[action] % label, actor)
     elif action == "escalate":
         people = _dispatchers_of(case.owner_region_id)
         if case.department_id:
-            people += list(case.department.members.filter(is_active=True))
+            people += _members_of(case.department)
         _notify(people, case, action, _("Escalated, overdue: %s") % label, actor)
     if action in ("resolve", "verify") and case.reporter_id:
-        _notify([case.reporter], case, action, _("Your case %(n)s is %(s)s.") % {"n": case.number, "s": case.get_status_display()}, actor)
+        _notify([case.reporter_id], case, action, _("Your case %(n)s is %(s)s.") % {"n": case.number, "s": case.get_status_display()}, actor)
 
 
 def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
