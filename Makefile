@@ -51,11 +51,11 @@ fmt: setup
 messages: setup
 	$(PY) -m jiceng manage makemessages -l zh_Hans -l en --no-obsolete \
 		--ignore ".venv/*" --ignore ".tools/*" --ignore "node_modules/*" --ignore "var/*" \
-		--ignore "tests/*" --ignore "bench/*" --ignore "jiceng/static/vendor/*"
+		--ignore "tests/*" --ignore "bench/*" --ignore "jiceng/web/static/vendor/*"
 	$(PY) -m jiceng manage makemessages -d djangojs -l zh_Hans -l en --no-obsolete \
 		--ignore ".venv/*" --ignore ".tools/*" --ignore "node_modules/*" --ignore "var/*" \
-		--ignore "jiceng/static/vendor/*"
+		--ignore "jiceng/web/static/vendor/*"
 	$(PY) -m jiceng.core.catalogues compile
 
 clean:
-	rm -rf $(VENV) .tools node_modules jiceng/static/vendor
+	rm -rf $(VENV) .tools node_modules jiceng/web/static/vendor

@@ -4,6 +4,7 @@ from jiceng.web import health
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("accounts/", include("jiceng.web.accounts.urls")),
     path("registry/", include("jiceng.web.registries.urls")),
     path("", include("jiceng.web.dashboard.urls")),
 ]
