@@ -358,3 +358,11 @@ def test_a_module_whose_pages_do_not_exist_yet_is_left_out_of_the_navigation(
     names = [item.url_name for item in response.context["nav_items"]]
     assert "no-such-page" not in names
     assert names[0] == "home"
+
+
+def test_the_ui_speaks_chinese_even_to_an_english_browser_until_the_user_switches(client, users):
+    client.force_login(users["admin"])
+    page = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert '<html lang="zh-hans">' in page.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert '<html lang="en">' in client.get("/").content.decode()
