@@ -18,8 +18,11 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 # First two digits: province-level division codes of GB/T 2260.
 _PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65"
-    " 71 81 82".split()
+    {
+        *("11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36"),
+        *("37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62"),
+        *("63", "64", "65", "71", "81", "82"),
+    }
 )
 _ID_PATTERN = re.compile(r"\d{17}[\dX]")
 
@@ -168,7 +171,9 @@ def validate_credit_code(value: str) -> str:
         )
     org = code[8:17]
     if any(ch not in _ORG_VALUE for ch in org[:8]):
-        raise ValidationError(_("Credit code holds a malformed organisation code."), code="uscc_org")
+        raise ValidationError(
+            _("Credit code holds a malformed organisation code."), code="uscc_org"
+        )
     if org[8] != organisation_code_check_character(org[:8]):
         raise ValidationError(
             _("Credit code's organisation code check character is %(got)s but should be %(want)s."),
@@ -210,4 +215,13 @@ class MaskIdentityNumbersFilter(logging.Filter):
         masked = mask_ids_in_text(message)
         if masked != message:
             record.msg, record.args = masked, None
+        # A traceback may quote an ID number too (an exception's message, a local's repr):
+        # format it here, masked, where formatters take it from (they format exc_info only
+        # when exc_text is empty).
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_ids_in_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_ids_in_text(record.stack_info)
         return True

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.db.models import Count, Model, Q, QuerySet
 from django.db.models.functions import Substr
 
 from jiceng.core import region_codes
 from jiceng.core.models import Organisation, Person, Region, Site, User
 from jiceng.core.scope import get_in_scope_or_404, region_prefix_q, scope_queryset
+
+M = TypeVar("M", bound=Model)
 
 
 def region_get_for_user(user: User, code: str) -> Region:
@@ -58,8 +62,21 @@ def rollup_by_child(queryset: QuerySet[Model], region: Region) -> dict[str, int]
     return {row["bucket"]: row["n"] for row in rows if len(row["bucket"]) == length}
 
 
-def people_search(user: User, query: str = "") -> QuerySet[Person]:
-    qs = scope_queryset(Person.objects.select_related("region"), user)
+def _within_region(queryset: QuerySet[M], region_code: str) -> QuerySet[M]:
+    """Narrow an already scoped queryset to a region's subtree (an unknown code matches nothing)."""
+    region_code = (region_code or "").strip()
+    if not region_code:
+        return queryset
+    if not region_codes.is_well_formed(region_code):
+        return queryset.none()
+    field = getattr(queryset.model, "region_field", "region")
+    return queryset.filter(region_prefix_q(region_codes.scope_prefix(region_code), field))
+
+
+def people_search(user: User, query: str = "", region_code: str = "") -> QuerySet[Person]:
+    """People in the user's scope: by exact ID number (18 characters, through its keyed digest),
+    else by name prefix or exact phone number; optionally within one region of the scope."""
+    qs = _within_region(scope_queryset(Person.objects.select_related("region"), user), region_code)
     query = query.strip()
     if not query:
         return qs
@@ -70,8 +87,13 @@ def people_search(user: User, query: str = "") -> QuerySet[Person]:
     return qs.filter(Q(name__startswith=query) | Q(phone=query))
 
 
-def organisations_search(user: User, query: str = "", kind: str = "") -> QuerySet[Organisation]:
-    qs = scope_queryset(Organisation.objects.select_related("region"), user)
+def organisations_search(
+    user: User, query: str = "", kind: str = "", region_code: str = ""
+) -> QuerySet[Organisation]:
+    """Organisations in the user's scope by name (contains) or exact credit code."""
+    qs = _within_region(
+        scope_queryset(Organisation.objects.select_related("region"), user), region_code
+    )
     if kind:
         qs = qs.filter(kind=kind)
     query = query.strip()
@@ -80,9 +102,22 @@ def organisations_search(user: User, query: str = "", kind: str = "") -> QuerySe
     return qs
 
 
-def sites_search(user: User, query: str = "") -> QuerySet[Site]:
-    qs = scope_queryset(Site.objects.select_related("region", "organisation"), user)
+def sites_search(
+    user: User, query: str = "", kind: str = "", region_code: str = ""
+) -> QuerySet[Site]:
+    """Sites in the user's scope by name or address (contains)."""
+    qs = _within_region(
+        scope_queryset(Site.objects.select_related("region", "organisation"), user), region_code
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
     query = query.strip()
     if query:
         qs = qs.filter(Q(name__contains=query) | Q(address__contains=query))
     return qs
+
+
+def regions_in_scope(user: User, *, deepest_level: str = "grid") -> QuerySet[Region]:
+    """The regions a user may file records under or filter by, down to `deepest_level`."""
+    levels = region_codes.LEVELS[: region_codes.LEVELS.index(deepest_level) + 1]
+    return scope_queryset(Region.objects.filter(level__in=levels), user).order_by("code")
