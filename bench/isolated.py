@@ -10,7 +10,9 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-POSTGRES_URL = os.environ.get("JICENG_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/{name}")
+POSTGRES_URL = os.environ.get(
+    "JICENG_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/{name}"
+)
 
 
 def postgres_available() -> bool:
@@ -19,11 +21,13 @@ def postgres_available() -> bool:
 
         with psycopg.connect(POSTGRES_URL.format(name="postgres"), connect_timeout=3):
             return True
-    except Exception:  # noqa: BLE001 - any failure means: no PostgreSQL to measure on
+    except Exception:
         return False
 
 
-def run_module(module: str, *args: str, database: str, name: str, timeout: int = 3600) -> dict[str, object]:
+def run_module(
+    module: str, *args: str, database: str, name: str, timeout: int = 3600
+) -> dict[str, object]:
     """Run `python -m module args` on SQLite (a temporary data folder) or PostgreSQL (a scratch
     database `name`), and return the JSON object it prints last."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JICENG_", "DATABASE_URL"))}
@@ -33,8 +37,13 @@ def run_module(module: str, *args: str, database: str, name: str, timeout: int =
             env["DATABASE_URL"] = POSTGRES_URL.format(name=name)
             recreate_postgres_database(name)
         result = subprocess.run(
-            [sys.executable, "-m", module, *args], cwd=REPO, env=env, capture_output=True,
-            text=True, timeout=timeout, check=False,
+            [sys.executable, "-m", module, *args],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
     if result.returncode != 0:
         raise RuntimeError(f"{module} failed:\n{result.stderr[-3000:]}")

@@ -1,12 +1,12 @@
 """The `jiceng` command for operators (also `python -m jiceng`).
 
-    jiceng demo [--port N]                 set up the database, seed the demo county, serve it
-    jiceng serve [--host H] [--port N] [--with-worker]
-    jiceng worker                          the task worker (Django Tasks, database backend)
-    jiceng migrate                         apply database migrations
-    jiceng seed [--scale demo|county] [--seed N] [--reset]
-    jiceng token USERNAME [--name NAME]    print a new API token, alone on standard output
-    jiceng manage ...                      any Django management command
+jiceng demo [--port N]                 set up the database, seed the demo county, serve it
+jiceng serve [--host H] [--port N] [--with-worker]
+jiceng worker                          the task worker (Django Tasks, database backend)
+jiceng migrate                         apply database migrations
+jiceng seed [--scale demo|county] [--seed N] [--reset]
+jiceng token USERNAME [--name NAME]    print a new API token, alone on standard output
+jiceng manage ...                      any Django management command
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 EXIT_USAGE = 2
 
@@ -34,7 +35,7 @@ def _setup_django() -> None:
         raise SystemExit(EXIT_USAGE) from None
 
 
-def _manage(*args: str, **options: object) -> None:
+def _manage(*args: str, **options: Any) -> None:
     from django.core.management import call_command
 
     call_command(*args, **options)
@@ -102,7 +103,7 @@ def _collectstatic() -> None:
 
 
 def _start_worker() -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "jiceng", "worker"])  # noqa: S603
+    return subprocess.Popen([sys.executable, "-m", "jiceng", "worker"])
 
 
 def _serve(host: str, port: int, with_worker: bool, workers: int) -> int:
@@ -110,7 +111,7 @@ def _serve(host: str, port: int, with_worker: bool, workers: int) -> int:
 
     from jiceng.wsgi import application
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    class Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)

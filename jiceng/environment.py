@@ -99,7 +99,7 @@ def database_config(data: Path) -> dict[str, object]:
             )
         try:
             config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
-        except Exception as exc:  # noqa: BLE001 - any parse error is a configuration error
+        except Exception as exc:
             raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {exc}") from None
         if config["ENGINE"] == "django.db.backends.sqlite3":
             config["OPTIONS"] = sqlite_options()

@@ -19,7 +19,9 @@ class Periodic:
 
 
 PERIODIC: tuple[Periodic, ...] = (
-    Periodic("escalate-overdue-cases", timedelta(minutes=5), "jiceng.cases.tasks.escalate_overdue_cases"),
+    Periodic(
+        "escalate-overdue-cases", timedelta(minutes=5), "jiceng.cases.tasks.escalate_overdue_cases"
+    ),
 )
 
 
@@ -31,9 +33,9 @@ def enqueue_due(now: datetime | None = None) -> list[str]:
     enqueued = []
     for job in PERIODIC:
         ScheduleMark.objects.get_or_create(name=job.name, defaults={"last_run_at": now - job.every})
-        claimed = ScheduleMark.objects.filter(name=job.name, last_run_at__lte=now - job.every).update(
-            last_run_at=now
-        )
+        claimed = ScheduleMark.objects.filter(
+            name=job.name, last_run_at__lte=now - job.every
+        ).update(last_run_at=now)
         if claimed:
             import_string(job.task).enqueue()
             enqueued.append(job.name)

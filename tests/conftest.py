@@ -15,13 +15,13 @@ WUTONG, PUYUAN = "330483001", "330483101"
 
 
 @pytest.fixture(autouse=True)
-def _cheap_password_hashing(settings):  # noqa: ANN001
+def _cheap_password_hashing(settings):
     # Still Argon2 (the production hasher), with parameters small enough for fast tests.
     settings.PASSWORD_HASHERS = ["tests.hashers.CheapArgon2PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
-def _fresh_process_caches():  # noqa: ANN202
+def _fresh_process_caches():
     """Per-process caches must not carry rows from one test's database into the next."""
     from jiceng.cases.calendar import forget_calendar
     from jiceng.cases.selectors import forget_category_rules
@@ -35,7 +35,7 @@ def _fresh_process_caches():  # noqa: ANN202
 
 
 @pytest.fixture
-def regions(db) -> dict[str, Region]:  # noqa: ANN001
+def regions(db) -> dict[str, Region]:
     """桐乡市 with its 11 towns (reference data), two villages and a grid in each of 梧桐/濮院."""
     region_import_csv((REFERENCE / "regions-tongxiang.csv").read_text(encoding="utf-8"))
     extra = "code,name,level,parent,lat,lon\n" + "\n".join(
@@ -53,7 +53,7 @@ def regions(db) -> dict[str, Region]:  # noqa: ANN001
 
 
 @pytest.fixture
-def users(regions) -> dict[str, User]:  # noqa: ANN001
+def users(regions) -> dict[str, User]:
     """admin (county), wutong and puyuan (town officers), and one user of every other role."""
     specs = [
         ("admin", "330483", [Role.COUNTY_ADMIN]),
@@ -74,7 +74,7 @@ def users(regions) -> dict[str, User]:  # noqa: ANN001
 
 
 @pytest.fixture
-def token_for(users):  # noqa: ANN001, ANN201
+def token_for(users):
     def make(username: str) -> str:
         return api_token_create(user=users[username])[1]
 

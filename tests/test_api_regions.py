@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 
-def _get(client, path, token):  # noqa: ANN001, ANN202
+def _get(client, path, token):
     return client.get(path, headers={"Authorization": f"Bearer {token}"})
 
 

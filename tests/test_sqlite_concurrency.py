@@ -16,8 +16,9 @@ worker = {worker}
 for i in range(60):
     with transaction.atomic():
         Organisation.objects.count()
+        code = make_credit_code("9", "1", "330483", worker * 1000 + i)
         organisation_create(actor=None, name=f"并发{{worker}}-{{i}}", kind="enterprise",
-            region_code="330483001", credit_code=make_credit_code("9", "1", "330483", worker * 1000 + i))
+            region_code="330483001", credit_code=code)
 """
 
 
@@ -29,9 +30,21 @@ def test_concurrent_writers_on_sqlite_all_succeed(data):  # noqa: F811
     env = {"JICENG_DATA": str(data), "PATH": "/usr/bin:/bin"}
     writers = [
         subprocess.Popen(
-            [sys.executable, "-m", "jiceng", "manage", "shell", "--no-imports", "-c",
-             WRITER.format(worker=n)],
-            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-m",
+                "jiceng",
+                "manage",
+                "shell",
+                "--no-imports",
+                "-c",
+                WRITER.format(worker=n),
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for n in range(4)
     ]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from jiceng.cases.models import Case, Category, CaseEvent
+from jiceng.cases.models import Case, CaseEvent, Category
 from jiceng.cases.selectors import (
     InboxFilter,
     case_for_idempotency_key,
@@ -29,6 +29,7 @@ from jiceng.cases.services import (
     case_report,
     notifications_mark_read,
 )
+from jiceng.core.models import User
 
 router = Router(tags=["cases"])
 
@@ -80,7 +81,9 @@ class CasePage(Schema):
 class CaseIn(Schema):
     category: str
     description: str
-    region: str | None = Field(None, description="region code (grid, village, town); or give lat+lon")
+    region: str | None = Field(
+        None, description="region code (grid, village, town); or give lat+lon"
+    )
     lat: float | None = None
     lon: float | None = None
     address: str = ""
@@ -157,7 +160,9 @@ def case_out(case: Case, user: Any) -> dict[str, Any]:
         "description": case.description,
         "priority": case.priority,
         "source": case.source,
-        "department": {"id": case.department.pk, "name": case.department.name} if case.department else None,
+        "department": {"id": case.department.pk, "name": case.department.name}
+        if case.department
+        else None,
         "reported_at": case.reported_at,
         "accept_deadline": case.accept_deadline,
         "resolve_deadline": case.resolve_deadline,
@@ -188,8 +193,16 @@ def list_cases(
     q: str = "",
     page: int = 1,
 ) -> dict[str, Any]:
-    filters = InboxFilter(status=status, category=category, colour=colour, town=town,
-                          department=department, date_from=date_from, date_to=date_to, query=q)
+    filters = InboxFilter(
+        status=status,
+        category=category,
+        colour=colour,
+        town=town,
+        department=department,
+        date_from=date_from,
+        date_to=date_to,
+        query=q,
+    )
     rows, more = page_of(inbox(request.user, filters).select_related("owner_region"), page=page)  # type: ignore[arg-type]
     return {"items": [case_out(c, request.user) for c in rows], "page": page, "has_more": more}
 
@@ -237,12 +250,18 @@ def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     summary="Act on a case (accept, dispatch, return, start, resolve, verify, reopen, ...)",
 )
 def act(request: HttpRequest, case_id: int, payload: ActionIn) -> Any:
-    case_get_for_user(request.user, case_id)  # type: ignore[arg-type]  # 404 outside scope
+    user = cast(User, request.user)
+    case_get_for_user(user, case_id)  # 404 outside scope
     try:
         case = case_act(
-            case_id=case_id, actor=request.user, action=payload.action,  # type: ignore[arg-type]
-            expected_version=payload.expected_version, note=payload.note,
-            department=payload.department, duplicate_of=payload.duplicate_of, score=payload.score,
+            case_id=case_id,
+            actor=user,
+            action=payload.action,
+            expected_version=payload.expected_version,
+            note=payload.note,
+            department=payload.department,
+            duplicate_of=payload.duplicate_of,
+            score=payload.score,
         )
     except (CaseChanged, TransitionRefused) as exc:
         return Status(409, {"detail": str(exc)})
@@ -276,13 +295,21 @@ def notifications(request: HttpRequest) -> dict[str, Any]:
     return {
         "unread": unread_notifications(user).count(),  # type: ignore[arg-type]
         "items": [
-            {"id": n.pk, "kind": n.kind, "text": n.text, "case": n.case_id,
-             "created_at": n.created_at, "read": n.read_at is not None}
+            {
+                "id": n.pk,
+                "kind": n.kind,
+                "text": n.text,
+                "case": n.case_id,
+                "created_at": n.created_at,
+                "read": n.read_at is not None,
+            }
             for n in notifications_of(user)  # type: ignore[arg-type]
         ],
     }
 
 
-@router.post("/notifications/read", response={200: dict}, summary="Mark all your notifications read")
+@router.post(
+    "/notifications/read", response={200: dict}, summary="Mark all your notifications read"
+)
 def notifications_read(request: HttpRequest) -> dict[str, int]:
     return {"marked": notifications_mark_read(user=request.user)}  # type: ignore[arg-type]

@@ -71,7 +71,12 @@ def _xml_element(tag: str, value: Any) -> ET.Element:
         for key, child in value.items():
             element.append(_xml_element(key, child))
     elif isinstance(value, list):
-        singular = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format"}.get(tag, "item")
+        singular = {
+            "attributes": "attribute",
+            "values": "value",
+            "endpoints": "endpoint",
+            "formats": "format",
+        }.get(tag, "item")
         for child in value:
             element.append(_xml_element(singular, child))
     elif isinstance(value, bool):
@@ -81,10 +86,20 @@ def _xml_element(tag: str, value: Any) -> ET.Element:
     return element
 
 
-def _respond(fmt: str, root: str, item: str, rows: list[dict[str, Any]], *, single: bool = False, status: int = 200) -> HttpResponse:
+def _respond(
+    fmt: str,
+    root: str,
+    item: str,
+    rows: list[dict[str, Any]],
+    *,
+    single: bool = False,
+    status: int = 200,
+) -> HttpResponse:
     if fmt == "xml":
         if single:
-            body = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(_xml_element(root, rows[0]), encoding="utf-8")
+            body = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(
+                _xml_element(root, rows[0]), encoding="utf-8"
+            )
         else:
             body = _xml(root, item, rows)
         return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
@@ -93,7 +108,9 @@ def _respond(fmt: str, root: str, item: str, rows: list[dict[str, Any]], *, sing
 
 
 def _errors(fmt: str, status: int, description: str) -> HttpResponse:
-    return _respond(fmt, "errors", "error", [{"code": status, "description": description}], status=status)
+    return _respond(
+        fmt, "errors", "error", [{"code": status, "description": description}], status=status
+    )
 
 
 def open311_view(fn: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -108,7 +125,8 @@ def open311_view(fn: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
         except ValidationError as exc:
             messages = (
                 [f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()]
-                if hasattr(exc, "error_dict") else exc.messages
+                if hasattr(exc, "error_dict")
+                else exc.messages
             )
             return _errors(fmt, 400, "; ".join(messages))
 
@@ -160,7 +178,9 @@ def services(request: HttpRequest, *, fmt: str) -> HttpResponse:
     english = _english(request)
     rows = [
         service_out(c, english)
-        for c in Category.objects.filter(is_active=True).annotate(n_attributes=Count("attributes")).order_by("group", "code")
+        for c in Category.objects.filter(is_active=True)
+        .annotate(n_attributes=Count("attributes"))
+        .order_by("group", "code")
     ]
     return _respond(fmt, "services", "service", rows)
 
@@ -188,7 +208,13 @@ def service_definition(request: HttpRequest, code: str, *, fmt: str) -> HttpResp
         }
         for a in category.attributes.all()
     ]
-    return _respond(fmt, "service_definition", "", [{"service_code": category.code, "attributes": attributes}], single=True)
+    return _respond(
+        fmt,
+        "service_definition",
+        "",
+        [{"service_code": category.code, "attributes": attributes}],
+        single=True,
+    )
 
 
 # --- service requests ---------------------------------------------------------------------------
@@ -201,7 +227,9 @@ def request_out(case: Case, english: bool = False) -> dict[str, Any]:
         "service_request_id": case.number,
         "status": "closed" if closed else "open",
         "status_notes": case.get_status_display(),
-        "service_name": (case.category.name_en or case.category.name) if english else case.category.name,
+        "service_name": (case.category.name_en or case.category.name)
+        if english
+        else case.category.name,
         "service_code": case.category.code,
         "description": case.description,
         "agency_responsible": department.name if department else "",
@@ -280,12 +308,14 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
             raise Open311Error(400, "A location is required: lat and long, or address_string.")
         region = _region_named_in(address)
         if region is None:
-            raise Open311Error(400, "address_string names no place in the county; send lat and long.")
+            raise Open311Error(
+                400, "address_string names no place in the county; send lat and long."
+            )
         region_code = region.code
     attributes: dict[str, Any] = {}
     for key in data:
         if key.startswith("attribute[") and key.endswith("]"):
-            name = key[len("attribute["):-1].removesuffix("][")
+            name = key[len("attribute[") : -1].removesuffix("][")
             values = data.getlist(key)
             attributes[name] = values if key.endswith("[]") or len(values) > 1 else values[0]
     name = " ".join(p for p in (data.get("last_name", ""), data.get("first_name", "")) if p).strip()
@@ -306,7 +336,11 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         source_ref=data.get("device_id", "") or data.get("account_id", ""),
         idempotency_key=request.headers.get("Idempotency-Key") or None,
     )
-    row = {"service_request_id": case.number, "service_notice": "", "account_id": data.get("account_id") or None}
+    row = {
+        "service_request_id": case.number,
+        "service_notice": "",
+        "account_id": data.get("account_id") or None,
+    }
     return _respond(fmt, "service_requests", "request", [row], status=201)
 
 
@@ -324,7 +358,11 @@ def _region_named_in(address: str) -> Region | None:
     candidates = Region.objects.filter(level__in=("village", "town")).only("code", "name", "level")
     best: Region | None = None
     for region in candidates:
-        if region.name and region.name in address and (best is None or len(region.code) > len(best.code)):
+        if (
+            region.name
+            and region.name in address
+            and (best is None or len(region.code) > len(best.code))
+        ):
             best = region
     return best
 
@@ -333,7 +371,12 @@ def _region_named_in(address: str) -> Region | None:
 @open311_view
 def request_detail(request: HttpRequest, number: str, *, fmt: str) -> HttpResponse:
     user = _user(request)
-    case = cases_visible_to(user).select_related("category", "department").filter(number=number).first()
+    case = (
+        cases_visible_to(user)
+        .select_related("category", "department")
+        .filter(number=number)
+        .first()
+    )
     if case is None:
         raise Open311Error(404, f"service_request_id {number} not found.")
     return _respond(fmt, "service_requests", "request", [request_out(case, _english(request))])
@@ -347,9 +390,15 @@ def discovery(request: HttpRequest, *, fmt: str) -> HttpResponse:
         "changeset": "2026-01-01T00:00:00+08:00",
         "contact": "",
         "key_service": "jiceng token USERNAME",
-        "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base,
-                       "changeset": "2026-01-01T00:00:00+08:00", "type": "production",
-                       "formats": ["application/json", "text/xml"]}],
+        "endpoints": [
+            {
+                "specification": "http://wiki.open311.org/GeoReport_v2",
+                "url": base,
+                "changeset": "2026-01-01T00:00:00+08:00",
+                "type": "production",
+                "formats": ["application/json", "text/xml"],
+            }
+        ],
     }
     return _respond(fmt, "discovery", "", [row], single=True)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError as NinjaValidationError
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
 
 from jiceng.api.auth import API_AUTH
 from jiceng.api.cases import router as cases_router
@@ -15,7 +16,7 @@ api = NinjaAPI(
     title="Jiceng API",
     version="1",
     description="JSON API of Jiceng (基层). Authenticate with `Authorization: Bearer <token>` "
-    "(`jiceng token USERNAME` prints one). Errors are JSON: `{\"detail\": reason}`.",
+    '(`jiceng token USERNAME` prints one). Errors are JSON: `{"detail": reason}`.',
     auth=API_AUTH,
     urls_namespace="api-v1",
 )
@@ -39,7 +40,9 @@ def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
-        request, {"detail": "Authentication required: send Authorization: Bearer <token>."}, status=401
+        request,
+        {"detail": "Authentication required: send Authorization: Bearer <token>."},
+        status=401,
     )
 
 

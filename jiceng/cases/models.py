@@ -36,10 +36,16 @@ class Department(models.Model):
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     # The kind of body (e.g. "enforcement", "fire"); routes name a kind, not a department.
     kind = models.SlugField(_("kind"), max_length=40)
-    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
+    )
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="departments"
@@ -53,7 +59,9 @@ class Department(models.Model):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         constraints = [
-            models.UniqueConstraint(fields=["region", "kind"], name="one_department_kind_per_region")
+            models.UniqueConstraint(
+                fields=["region", "kind"], name="one_department_kind_per_region"
+            )
         ]
 
     def __str__(self) -> str:
@@ -76,7 +84,9 @@ class Category(models.Model):
     )
     # Escalation rule: an overdue case climbs one level (grid/village → town → county) after
     # this many working hours past its deadline, up to `escalate_up_to`.
-    escalate_after_hours = models.PositiveIntegerField(_("escalate after (working hours overdue)"), default=0)
+    escalate_after_hours = models.PositiveIntegerField(
+        _("escalate after (working hours overdue)"), default=0
+    )
     escalate_up_to = models.CharField(_("escalate up to level"), max_length=10, default="county")
     is_active = models.BooleanField(_("active"), default=True)
     keywords = models.CharField(_("keywords"), max_length=200, blank=True)
@@ -132,7 +142,9 @@ class CategoryAttribute(models.Model):
     class Meta:
         ordering = ["category", "order", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["category", "code"], name="one_attribute_code_per_category")
+            models.UniqueConstraint(
+                fields=["category", "code"], name="one_attribute_code_per_category"
+            )
         ]
 
     def __str__(self) -> str:
@@ -180,28 +192,54 @@ class Case(models.Model):
     year = models.PositiveSmallIntegerField()
     sequence = models.PositiveIntegerField()
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
-    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+")
-    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
+    )
     # The region whose officers own the case now: the case's town at first, the county after
     # an escalation. Scope still follows `region`; escalation adds who is notified and ranked.
-    owner_region = models.ForeignKey(Region, verbose_name=_("responsible region"), on_delete=models.PROTECT, related_name="+")
+    owner_region = models.ForeignKey(
+        Region, verbose_name=_("responsible region"), on_delete=models.PROTECT, related_name="+"
+    )
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     description = models.TextField(_("description"))
     attributes = models.JSONField(_("attributes"), default=dict, blank=True)
-    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REPORTED)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.REPORTED
+    )
     is_open = models.BooleanField(default=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
-    department = models.ForeignKey(Department, verbose_name=_("handling department"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reporter"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("handling department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporter"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     reporter_name = models.CharField(_("reporter name"), max_length=100, blank=True)
     reporter_phone = models.CharField(_("reporter phone"), max_length=30, blank=True)
     reporter_email = models.CharField(_("reporter e-mail"), max_length=200, blank=True)
     source_ref = models.CharField(_("source reference"), max_length=100, blank=True)
     media_url = models.URLField(_("media URL"), max_length=500, blank=True)
-    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates")
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
 
     reported_at = models.DateTimeField(_("reported"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
@@ -234,7 +272,9 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["region", "reported_at"], name="case_region_reported"),
             models.Index(fields=["department", "is_open", "clock_due_at"], name="case_dept_inbox"),
-            models.Index(fields=["owner_region", "is_open", "clock_due_at"], name="case_owner_inbox"),
+            models.Index(
+                fields=["owner_region", "is_open", "clock_due_at"], name="case_owner_inbox"
+            ),
             models.Index(fields=["is_open", "clock_due_at"], name="case_open_due"),
             models.Index(fields=["reported_at"], name="case_reported"),
             models.Index(fields=["closed_at"], name="case_closed"),
@@ -271,13 +311,22 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("step"), max_length=20, choices=EventKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     actor_label = models.CharField(max_length=100, blank=True)
     at = models.DateTimeField(_("at"))
     note = models.TextField(_("note"), blank=True)
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12, blank=True)
-    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -296,7 +345,9 @@ class CaseEvent(models.Model):
 
 
 def photo_path(instance: CasePhoto, filename: str) -> str:
-    return f"cases/{instance.case.year}/{instance.case.number}/{instance.token}.{instance.extension}"
+    return (
+        f"cases/{instance.case.year}/{instance.case.number}/{instance.token}.{instance.extension}"
+    )
 
 
 class CasePhoto(models.Model):
@@ -305,7 +356,9 @@ class CasePhoto(models.Model):
         AFTER = "after", _("After handling")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
-    event = models.ForeignKey(CaseEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos")
+    event = models.ForeignKey(
+        CaseEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     token = models.CharField(max_length=32, unique=True)
     extension = models.CharField(max_length=5)
@@ -314,11 +367,16 @@ class CasePhoto(models.Model):
     size = models.PositiveIntegerField()
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.token}.{self.extension}"
 
 
 class IntakeKey(models.Model):
@@ -332,6 +390,9 @@ class IntakeKey(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="intake_key_once")]
 
+    def __str__(self) -> str:
+        return self.key
+
 
 class CaseCounter(models.Model):
     """The last case sequence number per county and year."""
@@ -342,15 +403,24 @@ class CaseCounter(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["county_code", "year"], name="one_counter_per_county_year")
+            models.UniqueConstraint(
+                fields=["county_code", "year"], name="one_counter_per_county_year"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.county_code}-{self.year}: {self.last}"
 
 
 class Notification(models.Model):
     """An in-app notice to a user about a case."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     kind = models.CharField(max_length=20)
     text = models.CharField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -359,3 +429,6 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.text

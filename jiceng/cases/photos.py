@@ -14,7 +14,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-ACCEPTED_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
+ACCEPTED_FORMATS = {
+    "JPEG": ("jpg", "image/jpeg"),
+    "PNG": ("png", "image/png"),
+    "WEBP": ("webp", "image/webp"),
+}
 MAX_PHOTOS = 6
 MAX_EDGE = 2560
 MAX_PIXELS = 40_000_000
@@ -31,7 +35,7 @@ class CheckedPhoto:
 
 
 def check_photos(files: list[UploadedFile]) -> list[CheckedPhoto]:
-    """Validate every photo before anything is written; raise ValidationError on the first bad one."""
+    """Validate every photo before anything is written; the first bad one raises ValidationError."""
     if len(files) > MAX_PHOTOS:
         raise ValidationError({"photos": _("At most %d photos.") % MAX_PHOTOS})
     return [check_photo(f) for f in files]
@@ -42,12 +46,18 @@ def check_photo(upload: UploadedFile) -> CheckedPhoto:
     limit = settings.UPLOAD_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise ValidationError(
-            {"photos": _("%(name)s is larger than %(mb).0f MB.") % {"name": name, "mb": limit / 2**20}}
+            {
+                "photos": _("%(name)s is larger than %(mb).0f MB.")
+                % {"name": name, "mb": limit / 2**20}
+            }
         )
     raw = upload.read(limit + 1)
     if len(raw) > limit:
         raise ValidationError(
-            {"photos": _("%(name)s is larger than %(mb).0f MB.") % {"name": name, "mb": limit / 2**20}}
+            {
+                "photos": _("%(name)s is larger than %(mb).0f MB.")
+                % {"name": name, "mb": limit / 2**20}
+            }
         )
     try:
         with Image.open(io.BytesIO(raw)) as probe:
@@ -57,8 +67,8 @@ def check_photo(upload: UploadedFile) -> CheckedPhoto:
             if probe.width * probe.height > MAX_PIXELS:
                 raise ValidationError({"photos": _("%s has too many pixels.") % name})
             probe.verify()
-        with Image.open(io.BytesIO(raw)) as image:
-            image = ImageOps.exif_transpose(image)
+        with Image.open(io.BytesIO(raw)) as opened:
+            image: Image.Image = ImageOps.exif_transpose(opened)
             image.thumbnail((MAX_EDGE, MAX_EDGE))
             if kind == "JPEG" and image.mode not in ("RGB", "L"):
                 image = image.convert("RGB")

@@ -34,7 +34,6 @@ from django.utils.translation import gettext as _
 from jiceng.cases import photos as photo_checks
 from jiceng.cases import routing
 from jiceng.cases.calendar import working_calendar
-from jiceng.cases.selectors import category_rules
 from jiceng.cases.models import (
     CLOSED_STATUSES,
     Case,
@@ -52,6 +51,7 @@ from jiceng.cases.models import (
     Source,
     Status,
 )
+from jiceng.cases.selectors import category_rules
 from jiceng.core import roles
 from jiceng.core.models import Region, Role, User
 from jiceng.core.scope import code_in_scope
@@ -84,7 +84,9 @@ def is_dispatcher(user: User | None, case: Case) -> bool:
     """Officers of the region that owns the case (the county's officers own everything)."""
     if user is None or not roles.may_write(user):
         return False
-    return bool(roles.roles_of(user) & DISPATCHER_ROLES) and code_in_scope(user, case.owner_region_id)
+    return bool(roles.roles_of(user) & DISPATCHER_ROLES) and code_in_scope(
+        user, case.owner_region_id
+    )
 
 
 def is_handler(user: User | None, case: Case) -> bool:
@@ -105,7 +107,14 @@ def may_see(user: User | None, case: Case) -> bool:
 # --- the actions -------------------------------------------------------------------------
 
 OPEN_ACTIVE = frozenset(
-    {Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED, Status.RETURNED, Status.IN_PROGRESS, Status.RESOLVED}
+    {
+        Status.REPORTED,
+        Status.ACCEPTED,
+        Status.DISPATCHED,
+        Status.RETURNED,
+        Status.IN_PROGRESS,
+        Status.RESOLVED,
+    }
 )
 
 
@@ -122,20 +131,59 @@ ACTIONS: dict[str, Action] = {
     a.name: a
     for a in [
         Action("accept", frozenset({Status.REPORTED}), EventKind.ACCEPTED, ("dispatcher",)),
-        Action("dismiss", frozenset({Status.REPORTED, Status.ACCEPTED}), EventKind.DISMISSED, ("dispatcher",), True),
-        Action("dispatch", frozenset({Status.REPORTED, Status.ACCEPTED, Status.RETURNED}), EventKind.DISPATCHED, ("dispatcher",)),
+        Action(
+            "dismiss",
+            frozenset({Status.REPORTED, Status.ACCEPTED}),
+            EventKind.DISMISSED,
+            ("dispatcher",),
+            True,
+        ),
+        Action(
+            "dispatch",
+            frozenset({Status.REPORTED, Status.ACCEPTED, Status.RETURNED}),
+            EventKind.DISPATCHED,
+            ("dispatcher",),
+        ),
         Action("return", frozenset({Status.DISPATCHED}), EventKind.RETURNED, ("handler",), True),
         Action("start", frozenset({Status.DISPATCHED}), EventKind.STARTED, ("handler",)),
-        Action("resolve", frozenset({Status.DISPATCHED, Status.IN_PROGRESS}), EventKind.RESOLVED, ("handler",), True),
-        Action("confirm", frozenset({Status.RESOLVED}), EventKind.CONFIRMED, ("reporter", "dispatcher")),
+        Action(
+            "resolve",
+            frozenset({Status.DISPATCHED, Status.IN_PROGRESS}),
+            EventKind.RESOLVED,
+            ("handler",),
+            True,
+        ),
+        Action(
+            "confirm", frozenset({Status.RESOLVED}), EventKind.CONFIRMED, ("reporter", "dispatcher")
+        ),
         Action("verify", frozenset({Status.RESOLVED}), EventKind.VERIFIED, ("dispatcher",)),
-        Action("reject", frozenset({Status.RESOLVED}), EventKind.VERIFICATION_FAILED, ("dispatcher",), True),
-        Action("reopen", frozenset({Status.CLOSED}), EventKind.REOPENED, ("dispatcher", "reporter"), True),
+        Action(
+            "reject",
+            frozenset({Status.RESOLVED}),
+            EventKind.VERIFICATION_FAILED,
+            ("dispatcher",),
+            True,
+        ),
+        Action(
+            "reopen",
+            frozenset({Status.CLOSED}),
+            EventKind.REOPENED,
+            ("dispatcher", "reporter"),
+            True,
+        ),
         Action("escalate", OPEN_ACTIVE, EventKind.ESCALATED, ("dispatcher",)),
-        Action("suspend", OPEN_ACTIVE - {Status.RESOLVED}, EventKind.SUSPENDED, ("dispatcher",), True),
+        Action(
+            "suspend", OPEN_ACTIVE - {Status.RESOLVED}, EventKind.SUSPENDED, ("dispatcher",), True
+        ),
         Action("resume", frozenset({Status.SUSPENDED}), EventKind.RESUMED, ("dispatcher",)),
         Action("merge", OPEN_ACTIVE | {Status.SUSPENDED}, EventKind.MERGED, ("dispatcher",)),
-        Action("comment", frozenset(Status), EventKind.COMMENTED, ("dispatcher", "handler", "reporter", "viewer"), True),
+        Action(
+            "comment",
+            frozenset(Status),
+            EventKind.COMMENTED,
+            ("dispatcher", "handler", "reporter", "viewer"),
+            True,
+        ),
         Action("rate", frozenset({Status.CLOSED}), EventKind.RATED, ("reporter", "dispatcher")),
     ]
 }
@@ -192,7 +240,9 @@ def _stop_clock(case: Case) -> None:
 def _resolve_clock(case: Case, now: datetime) -> None:
     """Run the clock towards the resolve deadline (set it first if there is none)."""
     if case.resolve_deadline is None:
-        case.resolve_deadline = working_calendar().end_of_working_day(now, case.category.resolve_days)
+        case.resolve_deadline = working_calendar().end_of_working_day(
+            now, case.category.resolve_days
+        )
     _start_clock(case, case.accepted_at or now, case.resolve_deadline)
 
 
@@ -237,27 +287,37 @@ def _attribute_value(definition: CategoryAttribute, value: Any) -> Any:
         try:
             return float(value)
         except (TypeError, ValueError):
-            raise ValidationError({"attributes": _("Attribute %s must be a number.") % code}) from None
+            raise ValidationError(
+                {"attributes": _("Attribute %s must be a number.") % code}
+            ) from None
     if kind == CategoryAttribute.Datatype.DATETIME:
         parsed = parse_datetime(str(value))
         if parsed is None:
-            raise ValidationError({"attributes": _("Attribute %s must be an ISO 8601 date and time.") % code})
+            raise ValidationError(
+                {"attributes": _("Attribute %s must be an ISO 8601 date and time.") % code}
+            )
         return parsed.isoformat()
     if kind == CategoryAttribute.Datatype.SINGLEVALUELIST:
         if str(value) not in keys:
-            raise ValidationError({"attributes": _("Attribute %s has no value %s.") % (code, value)})
+            raise ValidationError(
+                {"attributes": _("Attribute %s has no value %s.") % (code, value)}
+            )
         return str(value)
     if kind == CategoryAttribute.Datatype.MULTIVALUELIST:
         values = [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
         bad = [v for v in values if v not in keys]
         if bad:
-            raise ValidationError({"attributes": _("Attribute %s has no value %s.") % (code, ", ".join(bad))})
+            raise ValidationError(
+                {"attributes": _("Attribute %s has no value %s.") % (code, ", ".join(bad))}
+            )
         return values
     return _clean_text(str(value), field="attributes", limit=1000)
 
 
 def _next_number(county_code: str, year: int) -> tuple[int, str]:
-    counter, _created = CaseCounter.objects.select_for_update().get_or_create(county_code=county_code, year=year)
+    counter, _created = CaseCounter.objects.select_for_update().get_or_create(
+        county_code=county_code, year=year
+    )
     CaseCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
     sequence = counter.last + 1
     return sequence, f"{county_code}-{year}-{sequence:06d}"
@@ -286,7 +346,11 @@ def case_report(
 ) -> Case:
     """Take in a new case. Everything is validated before anything is written."""
     if idempotency_key and actor is not None:
-        earlier = IntakeKey.objects.filter(user=actor, key=idempotency_key[:100]).select_related("case").first()
+        earlier = (
+            IntakeKey.objects.filter(user=actor, key=idempotency_key[:100])
+            .select_related("case")
+            .first()
+        )
         if earlier is not None:
             return earlier.case
     if actor is not None and not roles.may_write(actor):
@@ -299,7 +363,9 @@ def case_report(
         raise ValidationError({"source": _("Unknown source: %s") % source})
     if priority not in Priority.values:
         raise ValidationError({"priority": _("Unknown priority: %s") % priority})
-    description = _clean_text(description, field="description", limit=MAX_DESCRIPTION, required=True)
+    description = _clean_text(
+        description, field="description", limit=MAX_DESCRIPTION, required=True
+    )
     address = _clean_text(address, field="address", limit=300)
     region = _locate(region_code, lat, lon)
     if actor is not None and not code_in_scope(actor, region.code):
@@ -338,7 +404,9 @@ def case_report(
             )
             _start_clock(case, now, case.accept_deadline)
             case.save(force_insert=True)
-            event = _record(case, EventKind.REPORTED, actor, now, note="", to_status=Status.REPORTED)
+            event = _record(
+                case, EventKind.REPORTED, actor, now, note="", to_status=Status.REPORTED
+            )
             _store_photos(case, event, checked_photos, CasePhoto.Kind.BEFORE, actor)
             if idempotency_key and actor is not None:
                 IntakeKey.objects.create(user=actor, key=idempotency_key[:100], case=case)
@@ -346,7 +414,8 @@ def case_report(
                 _dispatchers_of(owner),
                 case,
                 "reported",
-                _("New case %(number)s: %(category)s") % {"number": case.number, "category": category.name},
+                _("New case %(number)s: %(category)s")
+                % {"number": case.number, "category": category.name},
                 exclude=actor,
             )
     except IntegrityError:
@@ -429,8 +498,14 @@ def case_act(
         case.is_open = case.status not in CLOSED_STATUSES
         case.save()
         event = _record(
-            case, rule.event, None if system else actor, now, note=note,
-            from_status=previous, to_status=case.status, department=extra.pop("department", None),
+            case,
+            rule.event,
+            None if system else actor,
+            now,
+            note=note,
+            from_status=previous,
+            to_status=case.status,
+            department=extra.pop("department", None),
             data=extra,
         )
         if checked_photos:
@@ -442,11 +517,22 @@ def case_act(
 
 def _action_label(action: str) -> str:
     labels = {
-        "accept": _("accept"), "dismiss": _("dismiss"), "dispatch": _("dispatch"),
-        "return": _("return"), "start": _("start"), "resolve": _("resolve"),
-        "confirm": _("confirm"), "verify": _("verify and close"), "reject": _("reject the resolution of"),
-        "reopen": _("reopen"), "escalate": _("escalate"), "suspend": _("suspend"),
-        "resume": _("resume"), "merge": _("merge"), "comment": _("comment on"), "rate": _("rate"),
+        "accept": _("accept"),
+        "dismiss": _("dismiss"),
+        "dispatch": _("dispatch"),
+        "return": _("return"),
+        "start": _("start"),
+        "resolve": _("resolve"),
+        "confirm": _("confirm"),
+        "verify": _("verify and close"),
+        "reject": _("reject the resolution of"),
+        "reopen": _("reopen"),
+        "escalate": _("escalate"),
+        "suspend": _("suspend"),
+        "resume": _("resume"),
+        "merge": _("merge"),
+        "comment": _("comment on"),
+        "rate": _("rate"),
     }
     return labels.get(action, action)
 
@@ -490,7 +576,9 @@ def _apply(
         case.reporter_confirmed = True
     elif action == "verify":
         if case.category.needs_reporter_confirmation and not case.reporter_confirmed:
-            raise TransitionRefused(_("This category needs the reporter's confirmation before closing."))
+            raise TransitionRefused(
+                _("This category needs the reporter's confirmation before closing.")
+            )
         case.status, case.outcome, case.closed_at = Status.CLOSED, Outcome.RESOLVED, now
         _stop_clock(case)
     elif action == "reject":
@@ -509,7 +597,11 @@ def _apply(
         if parent is None:
             raise TransitionRefused(_("The case is owned at the highest level already."))
         extra["from_region"], extra["to_region"] = case.owner_region_id, parent
-        case.owner_region_id, case.escalation_level, case.escalated_at = parent, case.escalation_level + 1, now
+        case.owner_region_id, case.escalation_level, case.escalated_at = (
+            parent,
+            case.escalation_level + 1,
+            now,
+        )
     elif action == "suspend":
         case.suspended_from, case.status, case.suspended_at = case.status, Status.SUSPENDED, now
         _stop_clock(case)
@@ -527,7 +619,12 @@ def _apply(
             _resolve_clock(case, now)
     elif action == "merge":
         original = _merge_target(case, duplicate_of)
-        case.status, case.outcome, case.closed_at, case.duplicate_of = Status.MERGED, Outcome.MERGED, now, original
+        case.status, case.outcome, case.closed_at, case.duplicate_of = (
+            Status.MERGED,
+            Outcome.MERGED,
+            now,
+            original,
+        )
         _stop_clock(case)
         extra["duplicate_of"] = original.number
     elif action == "rate":
@@ -542,24 +639,38 @@ def _dispatch_target(case: Case, department: Department | int | None) -> Departm
     if department is None:
         default = routing.default_department(case.category, case.owner_region_id)
         if default is None:
-            raise ValidationError({"department": _("Choose a department: none is configured for this category here.")})
+            raise ValidationError(
+                {"department": _("Choose a department: none is configured for this category here.")}
+            )
         return default
-    target = department if isinstance(department, Department) else Department.objects.filter(pk=department).first()
+    target = (
+        department
+        if isinstance(department, Department)
+        else Department.objects.filter(pk=department).first()
+    )
     if target is None or not target.is_active:
         raise ValidationError({"department": _("Unknown or inactive department.")})
     if not case.region_id.startswith(target.region.prefix):
-        raise ValidationError({"department": _("%s does not serve this case's region.") % target.name})
+        raise ValidationError(
+            {"department": _("%s does not serve this case's region.") % target.name}
+        )
     return target
 
 
 def _merge_target(case: Case, duplicate_of: Case | int | None) -> Case:
     if duplicate_of is None:
         raise ValidationError({"duplicate_of": _("Name the case this one duplicates.")})
-    original = duplicate_of if isinstance(duplicate_of, Case) else Case.objects.filter(pk=duplicate_of).first()
+    original = (
+        duplicate_of
+        if isinstance(duplicate_of, Case)
+        else Case.objects.filter(pk=duplicate_of).first()
+    )
     if original is None or original.pk == case.pk:
         raise ValidationError({"duplicate_of": _("Unknown case, or the case itself.")})
     if original.status == Status.MERGED:
-        raise ValidationError({"duplicate_of": _("That case is itself a duplicate; merge into its original.")})
+        raise ValidationError(
+            {"duplicate_of": _("That case is itself a duplicate; merge into its original.")}
+        )
     if original.region_id[:6] != case.region_id[:6]:
         raise ValidationError({"duplicate_of": _("That case belongs to another county.")})
     return original
@@ -578,21 +689,39 @@ def _record(
     data: dict[str, Any] | None = None,
 ) -> CaseEvent:
     return CaseEvent.objects.create(
-        case=case, kind=kind, actor=actor, actor_label=str(actor) if actor else _("system"),
-        at=at, note=note, from_status=from_status, to_status=to_status, department=department,
+        case=case,
+        kind=kind,
+        actor=actor,
+        actor_label=str(actor) if actor else _("system"),
+        at=at,
+        note=note,
+        from_status=from_status,
+        to_status=to_status,
+        department=department,
         data=data or {},
     )
 
 
 def _store_photos(
-    case: Case, event: CaseEvent, checked: list[photo_checks.CheckedPhoto], kind: str, actor: User | None
+    case: Case,
+    event: CaseEvent,
+    checked: list[photo_checks.CheckedPhoto],
+    kind: str,
+    actor: User | None,
 ) -> None:
     for photo in checked:
         token, content = photo_checks.photo_content(photo)
         record = CasePhoto(
-            case=case, event=event, kind=kind, token=token, extension=photo.extension,
-            content_type=photo.content_type, size=len(photo.content), width=photo.width,
-            height=photo.height, uploaded_by=actor,
+            case=case,
+            event=event,
+            kind=kind,
+            token=token,
+            extension=photo.extension,
+            content_type=photo.content_type,
+            size=len(photo.content),
+            width=photo.width,
+            height=photo.height,
+            uploaded_by=actor,
         )
         record.file.save(content.name, content, save=False)
         record.save()
@@ -605,15 +734,21 @@ def _dispatchers_of(region_code: str) -> list[int]:
     return list(
         User.objects.filter(
             region_id=region_code, is_active=True, role_grants__role__in=DISPATCHER_ROLES
-        ).values_list("pk", flat=True).distinct()
+        )
+        .values_list("pk", flat=True)
+        .distinct()
     )
 
 
-def _members_of(department: Department) -> list[int]:
+def _members_of(department: Department | None) -> list[int]:
+    if department is None:
+        return []
     return list(department.members.filter(is_active=True).values_list("pk", flat=True))
 
 
-def _notify(user_ids: Iterable[int], case: Case, kind: str, text: str, exclude: User | None = None) -> None:
+def _notify(
+    user_ids: Iterable[int], case: Case, kind: str, text: str, exclude: User | None = None
+) -> None:
     Notification.objects.bulk_create(
         Notification(user_id=pk, case=case, kind=kind, text=text[:300])
         for pk in dict.fromkeys(user_ids)
@@ -624,12 +759,21 @@ def _notify(user_ids: Iterable[int], case: Case, kind: str, text: str, exclude: 
 def _notify_after(case: Case, action: str, actor: User | None) -> None:
     label = f"{case.number} · {case.category.name}"
     if action == "dispatch" and case.department_id:
-        _notify(_members_of(case.department), case, action, _("Dispatched to you: %s") % label, actor)
+        _notify(
+            _members_of(case.department), case, action, _("Dispatched to you: %s") % label, actor
+        )
     elif action in ("return", "resolve"):
-        texts = {"return": _("Returned by the department: %s"), "resolve": _("Resolved, to verify: %s")}
+        texts = {
+            "return": _("Returned by the department: %s"),
+            "resolve": _("Resolved, to verify: %s"),
+        }
         _notify(_dispatchers_of(case.owner_region_id), case, action, texts[action] % label, actor)
     elif action in ("verify", "reject", "reopen") and case.department_id:
-        texts = {"verify": _("Closed: %s"), "reject": _("Resolution not accepted: %s"), "reopen": _("Reopened: %s")}
+        texts = {
+            "verify": _("Closed: %s"),
+            "reject": _("Resolution not accepted: %s"),
+            "reopen": _("Reopened: %s"),
+        }
         _notify(_members_of(case.department), case, action, texts[action] % label, actor)
     elif action == "escalate":
         people = _dispatchers_of(case.owner_region_id)
@@ -637,7 +781,13 @@ def _notify_after(case: Case, action: str, actor: User | None) -> None:
             people += _members_of(case.department)
         _notify(people, case, action, _("Escalated, overdue: %s") % label, actor)
     if action in ("resolve", "verify") and case.reporter_id:
-        _notify([case.reporter_id], case, action, _("Your case %(n)s is %(s)s.") % {"n": case.number, "s": case.get_status_display()}, actor)
+        _notify(
+            [case.reporter_id],
+            case,
+            action,
+            _("Your case %(n)s is %(s)s.") % {"n": case.number, "s": case.get_status_display()},
+            actor,
+        )
 
 
 def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
@@ -658,17 +808,34 @@ def escalate_overdue_cases(*, now: datetime | None = None) -> int:
         Case.objects.filter(is_open=True, clock_due_at__lt=now, owner_region__level="town")
         .exclude(status=Status.SUSPENDED)
         .select_related("category")
-        .only("pk", "clock_due_at", "escalated_at", "category__escalate_after_hours", "category__escalate_up_to", "owner_region_id")
+        .only(
+            "pk",
+            "clock_due_at",
+            "escalated_at",
+            "category__escalate_after_hours",
+            "category__escalate_up_to",
+            "owner_region_id",
+        )
     )
     escalated = 0
     for case in candidates.iterator(chunk_size=500):
         if case.category.escalate_up_to == "town":
             continue
-        if calendar.working_hours_between(case.clock_due_at, now) < case.category.escalate_after_hours:  # type: ignore[arg-type]
+        due = case.clock_due_at
+        if (
+            due is None
+            or calendar.working_hours_between(due, now) < case.category.escalate_after_hours
+        ):
             continue
         try:
-            case_act(case_id=case.pk, actor=None, action="escalate", system=True, at=now,
-                     note=_("Overdue: escalated automatically by the category's rule."))
+            case_act(
+                case_id=case.pk,
+                actor=None,
+                action="escalate",
+                system=True,
+                at=now,
+                note=_("Overdue: escalated automatically by the category's rule."),
+            )
         except (TransitionRefused, CaseChanged):
             continue
         escalated += 1

@@ -23,10 +23,10 @@ ADMINISTERS = frozenset({Role.COUNTY_ADMIN})
 def roles_of(user: User | AnonymousUser) -> frozenset[str]:
     if not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, "_jiceng_roles", None)
+    cached: frozenset[str] | None = getattr(user, "_jiceng_roles", None)
     if cached is None:
         cached = frozenset(user.role_grants.values_list("role", flat=True))
-        user._jiceng_roles = cached  # type: ignore[union-attr]
+        setattr(user, "_jiceng_roles", cached)  # noqa: B010 - a per-request cache on the object
     return cached
 
 

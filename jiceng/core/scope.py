@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -31,7 +32,7 @@ def user_scope_prefix(user: User | AnonymousUser) -> str | None:
     """The region-code prefix a user may see, or None when they may see nothing."""
     if not user.is_authenticated or not user.is_active:
         return None
-    region = user.region  # type: ignore[union-attr]
+    region = user.region
     return region.prefix if region is not None else None
 
 
@@ -58,7 +59,7 @@ def get_in_scope_or_404(queryset: QuerySet[M], user: User | AnonymousUser, **loo
     """One record inside the user's region; a record outside it is as absent as a missing one."""
     try:
         return scope_queryset(queryset, user).get(**lookup)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:
         raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from None
 
 

@@ -34,31 +34,74 @@ from jiceng.cases.models import (
     Status,
 )
 from jiceng.cases.reference_data import categories_load, departments_create
-from jiceng.cases.routing import ancestor_code
 from jiceng.cases.services import YELLOW_SHARE
 from jiceng.core.models import Region, User
 
 # Share of all cases per category, and the month-of-year factor of the seasonal ones.
 CATEGORY_MIX = {
-    "ebike_charging": 0.13, "ebike_parking": 0.10, "gas_hazard": 0.06, "project_problem": 0.02,
-    "sanitation": 0.17, "dispute": 0.08, "road_damage": 0.09, "illegal_building": 0.06,
-    "noise": 0.07, "streetlight": 0.06, "insurance_service": 0.03, "power_supply": 0.04,
-    "water_supply": 0.03, "elderly_care": 0.06,
+    "ebike_charging": 0.13,
+    "ebike_parking": 0.10,
+    "gas_hazard": 0.06,
+    "project_problem": 0.02,
+    "sanitation": 0.17,
+    "dispute": 0.08,
+    "road_damage": 0.09,
+    "illegal_building": 0.06,
+    "noise": 0.07,
+    "streetlight": 0.06,
+    "insurance_service": 0.03,
+    "power_supply": 0.04,
+    "water_supply": 0.03,
+    "elderly_care": 0.06,
 }
 SEASON = {
     "ebike_charging": [0.7, 0.6, 0.8, 0.9, 1.1, 1.3, 1.5, 1.5, 1.2, 1.0, 0.8, 0.7],
     "power_supply": [0.8, 0.7, 0.7, 0.8, 1.0, 1.4, 1.9, 1.9, 1.2, 0.8, 0.7, 0.8],
     "gas_hazard": [1.5, 1.4, 1.1, 0.9, 0.8, 0.7, 0.7, 0.7, 0.8, 1.0, 1.2, 1.4],
 }
-SOURCES = [(Source.GRID_WORKER, 0.5), (Source.HOTLINE, 0.25), (Source.RESIDENT, 0.15), (Source.INSPECTION, 0.10)]
+SOURCES = [
+    (Source.GRID_WORKER, 0.5),
+    (Source.HOTLINE, 0.25),
+    (Source.RESIDENT, 0.15),
+    (Source.INSPECTION, 0.10),
+]
 # Reports per hour of the day (0–23): grid patrols in office hours, the hotline into the evening.
-HOUR_PROFILE = np.array([
-    0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.2, 3.0, 4.2, 4.4, 3.6, 1.6, 2.0, 3.6, 3.9, 3.4, 2.4,
-    1.3, 1.1, 0.9, 0.7, 0.5, 0.3,
-])
+HOUR_PROFILE = np.array(
+    [
+        0.2,
+        0.1,
+        0.1,
+        0.1,
+        0.1,
+        0.2,
+        0.5,
+        1.2,
+        3.0,
+        4.2,
+        4.4,
+        3.6,
+        1.6,
+        2.0,
+        3.6,
+        3.9,
+        3.4,
+        2.4,
+        1.3,
+        1.1,
+        0.9,
+        0.7,
+        0.5,
+        0.3,
+    ]
+)
+FLUSH_EVERY = 20_000  # cases planned before they are written
 WEEKDAY_FACTOR = [1.25, 1.1, 1.05, 1.0, 0.95, 0.45, 0.35]
 DESCRIPTIONS = {
-    "ebike_charging": ["{place}楼道内电动自行车充电", "{place}飞线充电，电线从窗口拉下", "{place}电梯内有电动自行车"],
+    "ebike_charging": [
+        "{place}楼道内电动自行车充电",
+        "{place}飞线充电，电线从窗口拉下",
+        "{place}电梯内有电动自行车",
+    ],
     "ebike_parking": ["{place}安全出口堆放电动自行车", "{place}疏散通道停满电动车"],
     "gas_hazard": ["{place}餐饮店燃气软管老化", "{place}气瓶超期未检", "{place}未安装燃气报警器"],
     "project_problem": ["{place}项目电力接入进度滞后", "{place}项目用地审批待协调"],
@@ -96,17 +139,25 @@ def seed_cases(
     calendar = working_calendar()
     zone = ZoneInfo(settings.TIME_ZONE)
     categories = {c.code: c for c in Category.objects.prefetch_related("routes", "attributes")}
-    departments = {(d.region_id, d.kind): d for d in Department.objects.filter(region__code__startswith="330483")}
+    departments = {
+        (d.region_id, d.kind): d
+        for d in Department.objects.filter(region__code__startswith="330483")
+    }
     places = list(
-        Region.objects.filter(code__startswith="330483", level__in=("village", "grid"))
-        .values_list("code", "name", "lat", "lon")
+        Region.objects.filter(code__startswith="330483", level__in=("village", "grid")).values_list(
+            "code", "name", "lat", "lon"
+        )
     )
     if not places:
         return 0
     towns = sorted({code[:9] for code, *_ in places})
     # How well each town and its departments do: the share closed on time, and satisfaction.
     quality = {town: float(rng.uniform(0.72, 0.97)) for town in towns}
-    officers = {u.region_id: u for u in User.objects.filter(role_grants__role="town_officer")}
+    officers = {
+        u.region_id: u
+        for u in User.objects.filter(role_grants__role="town_officer", region__isnull=False)
+        if u.region_id is not None
+    }
     admin = User.objects.filter(role_grants__role="county_admin").first()
 
     start_day = as_of - timedelta(days=365)
@@ -119,9 +170,21 @@ def seed_cases(
 
     plans: list[_Plan] = []
     sequence: dict[int, int] = {}
+    created = 0
+
+    def flush() -> None:
+        nonlocal created
+        with transaction.atomic():
+            Case.objects.bulk_create([p.case for p in plans], batch_size=2000)
+            CaseEvent.objects.bulk_create([e for p in plans for e in p.events], batch_size=5000)
+        created += len(plans)
+        plans.clear()
+
     day = start_day
     while day < as_of:
-        factor = WEEKDAY_FACTOR[day.weekday()] * (0.45 if not calendar.is_workday(day) and day.weekday() < 5 else 1.0)
+        factor = WEEKDAY_FACTOR[day.weekday()] * (
+            0.45 if not calendar.is_workday(day) and day.weekday() < 5 else 1.0
+        )
         month_start = 1.15 if day.day <= 5 else 1.0
         n = int(rng.poisson(daily * factor * month_start))
         for _ in range(n):
@@ -135,19 +198,33 @@ def seed_cases(
             year = reported.year
             sequence[year] = sequence.get(year, 0) + 1
             plans.append(
-                _plan_case(rng, calendar, categories[code], place, reported, year, sequence[year],
-                           departments, quality, officers, admin, now)
+                _plan_case(
+                    rng,
+                    calendar,
+                    categories[code],
+                    place,
+                    reported,
+                    year,
+                    sequence[year],
+                    departments,
+                    quality,
+                    officers,
+                    admin,
+                    now,
+                )
             )
+        if len(plans) >= FLUSH_EVERY:
+            flush()
         day += timedelta(days=1)
         if progress is not None:
             progress(1)
-
+    flush()
     with transaction.atomic():
-        Case.objects.bulk_create([p.case for p in plans], batch_size=2000)
-        CaseEvent.objects.bulk_create([e for p in plans for e in p.events], batch_size=5000)
         for year, last in sequence.items():
-            CaseCounter.objects.update_or_create(county_code=county.code, year=year, defaults={"last": last})
-    return len(plans)
+            CaseCounter.objects.update_or_create(
+                county_code=county.code, year=year, defaults={"last": last}
+            )
+    return created
 
 
 def _plan_case(
@@ -175,14 +252,23 @@ def _plan_case(
     attributes: dict[str, Any] = {}
     for attribute in category.attributes.all():
         if attribute.values:
-            attributes[attribute.code] = attribute.values[int(rng.integers(0, len(attribute.values)))]["key"]
+            attributes[attribute.code] = attribute.values[
+                int(rng.integers(0, len(attribute.values)))
+            ]["key"]
     jitter = (float(rng.normal(0, 0.002)), float(rng.normal(0, 0.002)))
     case = Case(
-        number=f"330483-{year}-{sequence:06d}", year=year, sequence=sequence, source=source,
-        category=category, region_id=code, owner_region_id=owner,
+        number=f"330483-{year}-{sequence:06d}",
+        year=year,
+        sequence=sequence,
+        source=source,
+        category=category,
+        region_id=code,
+        owner_region_id=owner,
         lat=round(lat + jitter[0], 6) if lat is not None else None,
         lon=round(lon + jitter[1], 6) if lon is not None else None,
-        address=name, description=description, attributes=attributes,
+        address=name,
+        description=description,
+        attributes=attributes,
         reporter_name="" if source == Source.GRID_WORKER else "市民",
         reported_at=reported,
         accept_deadline=calendar.add_working_hours(reported, category.accept_hours),
@@ -201,18 +287,66 @@ def _plan_case(
     case.accepted_at = accepted
     case.resolve_deadline = calendar.end_of_working_day(accepted, category.resolve_days)
     if department is None or rng.random() < 0.02:
-        case.status, case.outcome, case.closed_at, case.is_open = Status.CLOSED, Outcome.DISMISSED, accepted, False
-        events.append(_event(case, EventKind.DISMISSED, accepted, officer, Status.REPORTED, Status.CLOSED, note="不属于受理范围"))
+        case.status, case.outcome, case.closed_at, case.is_open = (
+            Status.CLOSED,
+            Outcome.DISMISSED,
+            accepted,
+            False,
+        )
+        events.append(
+            _event(
+                case,
+                EventKind.DISMISSED,
+                accepted,
+                officer,
+                Status.REPORTED,
+                Status.CLOSED,
+                note="不属于受理范围",
+            )
+        )
         return _Plan(case, events)
     case.department = department
-    events.append(_event(case, EventKind.ACCEPTED, accepted, officer, Status.REPORTED, Status.ACCEPTED))
+    events.append(
+        _event(case, EventKind.ACCEPTED, accepted, officer, Status.REPORTED, Status.ACCEPTED)
+    )
     dispatched = accepted + timedelta(minutes=int(rng.integers(2, 40)))
-    events.append(_event(case, EventKind.DISPATCHED, dispatched, officer, Status.ACCEPTED, Status.DISPATCHED, department=department))
+    events.append(
+        _event(
+            case,
+            EventKind.DISPATCHED,
+            dispatched,
+            officer,
+            Status.ACCEPTED,
+            Status.DISPATCHED,
+            department=department,
+        )
+    )
     if rng.random() < 0.05 and dispatched < now:
         returned = at(dispatched, 1.0)
-        events.append(_event(case, EventKind.RETURNED, returned, None, Status.DISPATCHED, Status.RETURNED, note="职责不符，请重新派遣", department=department))
+        events.append(
+            _event(
+                case,
+                EventKind.RETURNED,
+                returned,
+                None,
+                Status.DISPATCHED,
+                Status.RETURNED,
+                note="职责不符，请重新派遣",
+                department=department,
+            )
+        )
         dispatched = returned + timedelta(minutes=30)
-        events.append(_event(case, EventKind.DISPATCHED, dispatched, officer, Status.RETURNED, Status.DISPATCHED, department=department))
+        events.append(
+            _event(
+                case,
+                EventKind.DISPATCHED,
+                dispatched,
+                officer,
+                Status.RETURNED,
+                Status.DISPATCHED,
+                department=department,
+            )
+        )
     budget = calendar.working_hours_between(accepted, case.resolve_deadline)
     on_time = rng.random() < q
     share = float(rng.uniform(0.15, 0.95)) if on_time else float(rng.uniform(1.05, 2.5))
@@ -222,29 +356,88 @@ def _plan_case(
         case.status = Status.DISPATCHED
         _set_clock(case, calendar, accepted, case.resolve_deadline)
         return _Plan(case, events)
-    events.append(_event(case, EventKind.STARTED, started, None, Status.DISPATCHED, Status.IN_PROGRESS))
+    events.append(
+        _event(case, EventKind.STARTED, started, None, Status.DISPATCHED, Status.IN_PROGRESS)
+    )
     if resolved > now:
         case.status = Status.IN_PROGRESS
         _set_clock(case, calendar, accepted, case.resolve_deadline)
-        if now > case.resolve_deadline + timedelta(days=1) and officer is not None and admin is not None:
-            case.owner_region_id, case.escalation_level, case.escalated_at = code[:6], 1, case.resolve_deadline + timedelta(days=1)
-            events.append(_event(case, EventKind.ESCALATED, case.escalated_at, None, Status.IN_PROGRESS, Status.IN_PROGRESS, note="超期自动升级"))
+        if (
+            now > case.resolve_deadline + timedelta(days=1)
+            and officer is not None
+            and admin is not None
+        ):
+            case.owner_region_id, case.escalation_level, case.escalated_at = (
+                code[:6],
+                1,
+                case.resolve_deadline + timedelta(days=1),
+            )
+            events.append(
+                _event(
+                    case,
+                    EventKind.ESCALATED,
+                    case.escalated_at,
+                    None,
+                    Status.IN_PROGRESS,
+                    Status.IN_PROGRESS,
+                    note="超期自动升级",
+                )
+            )
         return _Plan(case, events)
     case.resolved_at, case.resolved_on_time = resolved, resolved <= case.resolve_deadline
-    events.append(_event(case, EventKind.RESOLVED, resolved, None, Status.IN_PROGRESS, Status.RESOLVED, note="已处置完毕"))
+    events.append(
+        _event(
+            case,
+            EventKind.RESOLVED,
+            resolved,
+            None,
+            Status.IN_PROGRESS,
+            Status.RESOLVED,
+            note="已处置完毕",
+        )
+    )
     verified = at(resolved, float(rng.uniform(0.5, 6)))
     if verified > now:
         case.status = Status.RESOLVED
         return _Plan(case, events)
     if category.needs_reporter_confirmation:
         case.reporter_confirmed = True
-        events.append(_event(case, EventKind.CONFIRMED, verified - timedelta(minutes=20), officer, Status.RESOLVED, Status.RESOLVED, note="电话回访确认"))
-    case.status, case.outcome, case.closed_at, case.is_open = Status.CLOSED, Outcome.RESOLVED, verified, False
-    events.append(_event(case, EventKind.VERIFIED, verified, officer, Status.RESOLVED, Status.CLOSED))
+        events.append(
+            _event(
+                case,
+                EventKind.CONFIRMED,
+                verified - timedelta(minutes=20),
+                officer,
+                Status.RESOLVED,
+                Status.RESOLVED,
+                note="电话回访确认",
+            )
+        )
+    case.status, case.outcome, case.closed_at, case.is_open = (
+        Status.CLOSED,
+        Outcome.RESOLVED,
+        verified,
+        False,
+    )
+    events.append(
+        _event(case, EventKind.VERIFIED, verified, officer, Status.RESOLVED, Status.CLOSED)
+    )
     if rng.random() < 0.6:
         satisfied = rng.random() < (q + 0.08)
-        case.satisfaction = int(rng.choice([4, 5], p=[0.3, 0.7])) if satisfied else int(rng.choice([1, 2, 3]))
-        events.append(_event(case, EventKind.RATED, verified + timedelta(hours=2), None, Status.CLOSED, Status.CLOSED, data={"score": case.satisfaction}))
+        case.satisfaction = (
+            int(rng.choice([4, 5], p=[0.3, 0.7])) if satisfied else int(rng.choice([1, 2, 3]))
+        )
+        events.append(
+            _event(
+                case,
+                EventKind.RATED,
+                verified + timedelta(hours=2),
+                None,
+                Status.CLOSED,
+                Status.CLOSED,
+                data={"score": case.satisfaction},
+            )
+        )
     if rng.random() < 0.03 and verified + timedelta(days=3) < now:
         case.reopen_count = 1
     return _Plan(case, events)
@@ -257,10 +450,26 @@ def _set_clock(case: Case, calendar: Any, start: datetime, due: datetime) -> Non
 
 
 def _event(
-    case: Case, kind: str, at: datetime, actor: User | None, from_status: str = "", to_status: str = "",
-    *, note: str = "", department: Department | None = None, data: dict[str, Any] | None = None,
+    case: Case,
+    kind: str,
+    at: datetime,
+    actor: User | None,
+    from_status: str = "",
+    to_status: str = "",
+    *,
+    note: str = "",
+    department: Department | None = None,
+    data: dict[str, Any] | None = None,
 ) -> CaseEvent:
     return CaseEvent(
-        case=case, kind=kind, at=at, actor=actor, actor_label=str(actor) if actor else "系统",
-        note=note, from_status=from_status, to_status=to_status, department=department, data=data or {},
+        case=case,
+        kind=kind,
+        at=at,
+        actor=actor,
+        actor_label=str(actor) if actor else "系统",
+        note=note,
+        from_status=from_status,
+        to_status=to_status,
+        department=department,
+        data=data or {},
     )

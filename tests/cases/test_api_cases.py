@@ -3,7 +3,7 @@ from __future__ import annotations
 from tests.cases.test_case_loop import report
 
 
-def call(client, method, path, token, **kwargs):  # noqa: ANN001, ANN003, ANN201
+def call(client, method, path, token, **kwargs):
     headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
     return getattr(client, method)(path, headers=headers, content_type="application/json", **kwargs)
 

@@ -11,7 +11,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
-def calendar(db):  # noqa: ANN001, ANN201
+def calendar(db):
     forget_calendar()
     yield working_calendar()
     forget_calendar()

@@ -34,7 +34,7 @@ def jpeg(name: str = "photo.jpg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
-def report(user, **overrides):  # noqa: ANN001, ANN003, ANN201
+def report(user, **overrides):
     fields = {
         "actor": user,
         "category": "ebike_charging",
@@ -48,7 +48,7 @@ def report(user, **overrides):  # noqa: ANN001, ANN003, ANN201
 
 
 @pytest.fixture
-def grid_case(case_setup):  # noqa: ANN001, ANN201
+def grid_case(case_setup):
     return report(case_setup["grid"])
 
 
@@ -69,20 +69,31 @@ def test_the_whole_loop_from_report_to_close(case_setup, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     users = case_setup
     case = report(users["grid"], photos=[jpeg()])
-    case = case_act(case_id=case.pk, actor=users["wutong"], action="accept", at=MONDAY_9 + timedelta(minutes=30))
+    case = case_act(
+        case_id=case.pk, actor=users["wutong"], action="accept", at=MONDAY_9 + timedelta(minutes=30)
+    )
     assert case.resolve_deadline == datetime(2026, 3, 11, 17, 30, tzinfo=TZ)  # 2 working days
     case = case_act(case_id=case.pk, actor=users["wutong"], action="dispatch")
     assert case.department.kind == "fire_station" and case.department.region_id == "330483001"
     assert Notification.objects.filter(user=users["handler"], case=case, kind="dispatch").exists()
     case = case_act(case_id=case.pk, actor=users["handler"], action="start")
     case = case_act(
-        case_id=case.pk, actor=users["handler"], action="resolve", note="已拆除飞线", photos=[jpeg("after.jpg")]
+        case_id=case.pk,
+        actor=users["handler"],
+        action="resolve",
+        note="已拆除飞线",
+        photos=[jpeg("after.jpg")],
     )
     assert case.status == Status.RESOLVED
     case = case_act(case_id=case.pk, actor=users["wutong"], action="verify")
     assert case.status == Status.CLOSED and not case.is_open and case.outcome == "resolved"
     assert [e.kind for e in CaseEvent.objects.filter(case=case)] == [
-        "reported", "accepted", "dispatched", "started", "resolved", "verified",
+        "reported",
+        "accepted",
+        "dispatched",
+        "started",
+        "resolved",
+        "verified",
     ]
     assert sorted(case.photos.values_list("kind", flat=True)) == ["after", "before"]
     case = case_act(case_id=case.pk, actor=users["grid"], action="rate", score=5)
@@ -129,7 +140,7 @@ def test_concurrent_dispatches_from_threads_never_double_dispatch(case_setup):
     outcomes: list[str] = []
     barrier = threading.Barrier(6)
 
-    def dispatch(user) -> None:  # noqa: ANN001
+    def dispatch(user) -> None:
         barrier.wait()
         try:
             case_act(case_id=case.pk, actor=user, action="dispatch", expected_version=1)
@@ -157,18 +168,27 @@ def test_a_returned_case_goes_back_to_the_dispatcher_with_a_reason(grid_case, ca
     case_act(case_id=grid_case.pk, actor=users["wutong"], action="dispatch")
     with pytest.raises(ValidationError):
         case_act(case_id=grid_case.pk, actor=users["handler"], action="return", note="")
-    case = case_act(case_id=grid_case.pk, actor=users["handler"], action="return", note="不属于本部门")
+    case = case_act(
+        case_id=grid_case.pk, actor=users["handler"], action="return", note="不属于本部门"
+    )
     assert case.status == Status.RETURNED
     assert Notification.objects.filter(user=users["wutong"], kind="return").exists()
     other = Department.objects.get(region_id="330483001", kind="enforcement")
-    case = case_act(case_id=grid_case.pk, actor=users["wutong"], action="dispatch", department=other.pk)
+    case = case_act(
+        case_id=grid_case.pk, actor=users["wutong"], action="dispatch", department=other.pk
+    )
     assert case.department == other
 
 
 def test_a_department_of_another_town_is_refused(grid_case, case_setup):
     puyuan_dept = Department.objects.get(region_id="330483101", kind="fire_station")
     with pytest.raises(ValidationError, match="does not serve"):
-        case_act(case_id=grid_case.pk, actor=case_setup["admin"], action="dispatch", department=puyuan_dept)
+        case_act(
+            case_id=grid_case.pk,
+            actor=case_setup["admin"],
+            action="dispatch",
+            department=puyuan_dept,
+        )
 
 
 def test_confirmation_is_needed_where_the_category_says_so(case_setup):
@@ -220,18 +240,32 @@ def test_suspension_pauses_the_clock(grid_case, case_setup):
     users = case_setup
     case_act(case_id=grid_case.pk, actor=users["wutong"], action="dispatch", at=MONDAY_9)
     due = Case.objects.get(pk=grid_case.pk).resolve_deadline
-    case_act(case_id=grid_case.pk, actor=users["wutong"], action="suspend", note="等待业主", at=MONDAY_9)
-    case = case_act(case_id=grid_case.pk, actor=users["wutong"], action="resume", at=MONDAY_9 + timedelta(days=2))
+    case_act(
+        case_id=grid_case.pk, actor=users["wutong"], action="suspend", note="等待业主", at=MONDAY_9
+    )
+    case = case_act(
+        case_id=grid_case.pk,
+        actor=users["wutong"],
+        action="resume",
+        at=MONDAY_9 + timedelta(days=2),
+    )
     assert case.status == Status.DISPATCHED
     assert case.resolve_deadline == due + timedelta(days=2)
 
 
 def test_merge_closes_a_duplicate_and_points_to_the_original(grid_case, case_setup):
     duplicate = report(case_setup["grid"])
-    case = case_act(case_id=duplicate.pk, actor=case_setup["wutong"], action="merge", duplicate_of=grid_case.pk)
+    case = case_act(
+        case_id=duplicate.pk, actor=case_setup["wutong"], action="merge", duplicate_of=grid_case.pk
+    )
     assert case.status == Status.MERGED and case.duplicate_of == grid_case and not case.is_open
     with pytest.raises(ValidationError):
-        case_act(case_id=grid_case.pk, actor=case_setup["wutong"], action="merge", duplicate_of=grid_case.pk)
+        case_act(
+            case_id=grid_case.pk,
+            actor=case_setup["wutong"],
+            action="merge",
+            duplicate_of=grid_case.pk,
+        )
 
 
 @pytest.mark.parametrize(

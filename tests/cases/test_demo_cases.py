@@ -14,7 +14,9 @@ def test_a_year_of_demo_cases_follows_the_rules_of_the_state_machine(users):
     cases = list(Case.objects.all())
     statuses = Counter(c.status for c in cases)
     assert statuses[Status.CLOSED] > 0.8 * created
-    assert statuses[Status.IN_PROGRESS] + statuses[Status.DISPATCHED] + statuses[Status.REPORTED] > 0
+    assert (
+        statuses[Status.IN_PROGRESS] + statuses[Status.DISPATCHED] + statuses[Status.REPORTED] > 0
+    )
     for case in cases:
         assert case.is_open == (case.status not in (Status.CLOSED, Status.MERGED))
         assert (case.clock_due_at is None) == (case.status in (Status.CLOSED, Status.RESOLVED))
@@ -23,7 +25,16 @@ def test_a_year_of_demo_cases_follows_the_rules_of_the_state_machine(users):
             assert case.resolved_on_time == (case.resolved_at <= case.resolve_deadline)
         events = [e.kind for e in case.events.all()]
         assert events[0] == "reported"
-        assert events[-1] in {"reported", "dispatched", "started", "escalated", "resolved", "verified", "rated", "dismissed"}
+        assert events[-1] in {
+            "reported",
+            "dispatched",
+            "started",
+            "escalated",
+            "resolved",
+            "verified",
+            "rated",
+            "dismissed",
+        }
     assert CaseCounter.objects.get(county_code="330483", year=2026).last == max(
         c.sequence for c in cases if c.year == 2026
     )

@@ -10,7 +10,7 @@ from tests.cases.test_case_loop import report
 TZ = ZoneInfo("Asia/Shanghai")
 
 
-def _close(case, users, at, *, score, handling=timedelta(hours=3)):  # noqa: ANN001, ANN202
+def _close(case, users, at, *, score, handling=timedelta(hours=3)):
     case_act(case_id=case.pk, actor=users["wutong"], action="dispatch", at=at)
     resolved = at + handling
     case_act(case_id=case.pk, actor=users["handler"], action="resolve", note="ok", at=resolved)

@@ -12,16 +12,37 @@ from tests.cases.test_case_loop import report
 
 
 def square(lon: float, lat: float, d: float = 0.01) -> dict:
-    ring = [[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]
+    ring = [
+        [lon - d, lat - d],
+        [lon + d, lat - d],
+        [lon + d, lat + d],
+        [lon - d, lat + d],
+        [lon - d, lat - d],
+    ]
     return {"type": "Polygon", "coordinates": [ring]}
 
 
 @pytest.fixture
-def open311(case_setup):  # noqa: ANN001, ANN201
-    region_import_boundaries(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"code": "330483001001"}, "geometry": square(120.56, 30.63)},
-        {"type": "Feature", "properties": {"code": "330483101001"}, "geometry": square(120.63, 30.69)},
-    ]}))
+def open311(case_setup):
+    region_import_boundaries(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"code": "330483001001"},
+                        "geometry": square(120.56, 30.63),
+                    },
+                    {
+                        "type": "Feature",
+                        "properties": {"code": "330483101001"},
+                        "geometry": square(120.63, 30.69),
+                    },
+                ],
+            }
+        )
+    )
     return case_setup
 
 
@@ -29,9 +50,13 @@ def test_services_list_in_json_and_xml(client, open311):
     services = client.get("/open311/v2/services.json").json()
     charging = next(s for s in services if s["service_code"] == "ebike_charging")
     assert charging == {
-        "service_code": "ebike_charging", "service_name": "电动自行车违规充电",
-        "description": "飞线充电、楼道或室内充电、私拉电线", "metadata": True, "type": "realtime",
-        "keywords": "", "group": "电动自行车安全",
+        "service_code": "ebike_charging",
+        "service_name": "电动自行车违规充电",
+        "description": "飞线充电、楼道或室内充电、私拉电线",
+        "metadata": True,
+        "type": "realtime",
+        "keywords": "",
+        "group": "电动自行车安全",
     }
     xml = client.get("/open311/v2/services.xml")
     assert xml["Content-Type"].startswith("text/xml")
@@ -55,11 +80,20 @@ def test_a_service_definition_lists_its_attributes(client, open311):
 
 def test_post_a_request_by_point_and_follow_its_status(client, open311, token_for):
     key = token_for("wutong")
-    response = client.post("/open311/v2/requests.json", {
-        "api_key": key, "service_code": "ebike_charging", "lat": "30.631", "long": "120.561",
-        "description": "楼道<b>飞线</b>充电", "attribute[place]": "corridor",
-        "first_name": "三", "last_name": "张", "phone": "13800000000",
-    })
+    response = client.post(
+        "/open311/v2/requests.json",
+        {
+            "api_key": key,
+            "service_code": "ebike_charging",
+            "lat": "30.631",
+            "long": "120.561",
+            "description": "楼道<b>飞线</b>充电",
+            "attribute[place]": "corridor",
+            "first_name": "三",
+            "last_name": "张",
+            "phone": "13800000000",
+        },
+    )
     assert response.status_code == 201, response.content
     number = response.json()[0]["service_request_id"]
     detail = client.get(f"/open311/v2/requests/{number}.json", {"api_key": key}).json()[0]
@@ -68,16 +102,23 @@ def test_post_a_request_by_point_and_follow_its_status(client, open311, token_fo
     assert detail["requested_datetime"].endswith("+08:00")
     listed = client.get("/open311/v2/requests.json", {"api_key": key, "status": "open"}).json()
     assert [r["service_request_id"] for r in listed] == [number]
-    assert client.get("/open311/v2/requests.json", {"api_key": key, "status": "closed"}).json() == []
+    assert (
+        client.get("/open311/v2/requests.json", {"api_key": key, "status": "closed"}).json() == []
+    )
     xml = ET.fromstring(client.get(f"/open311/v2/requests/{number}.xml", {"api_key": key}).content)
     assert xml.find("request/service_request_id").text == number
 
 
 def test_post_by_address_string_finds_the_village(client, open311, token_for):
-    response = client.post("/open311/v2/requests.json", {
-        "api_key": token_for("wutong"), "service_code": "sanitation",
-        "address_string": "桐乡市梧桐街道庆丰社区3幢", "description": "垃圾堆放",
-    })
+    response = client.post(
+        "/open311/v2/requests.json",
+        {
+            "api_key": token_for("wutong"),
+            "service_code": "sanitation",
+            "address_string": "桐乡市梧桐街道庆丰社区3幢",
+            "description": "垃圾堆放",
+        },
+    )
     assert response.status_code == 201, response.content
 
 
@@ -88,7 +129,15 @@ def test_post_by_address_string_finds_the_village(client, open311, token_for):
         ({"service_code": "sanitation", "description": "x"}, 400),
         ({"service_code": "sanitation", "lat": "10", "long": "10", "description": "x"}, 400),
         ({"service_code": "sanitation", "lat": "north", "long": "120", "description": "x"}, 400),
-        ({"service_code": "ebike_charging", "lat": "30.631", "long": "120.561", "description": "x"}, 400),
+        (
+            {
+                "service_code": "ebike_charging",
+                "lat": "30.631",
+                "long": "120.561",
+                "description": "x",
+            },
+            400,
+        ),
         ({"service_code": "sanitation", "lat": "30.69", "long": "120.63", "description": "x"}, 403),
     ],
 )
@@ -102,12 +151,17 @@ def test_bad_posts_get_the_specs_error_list(client, open311, token_for, fields, 
 def test_requests_need_an_api_key_and_show_only_the_keys_region(client, open311, token_for):
     case = report(open311["grid"])
     assert client.get("/open311/v2/requests.json").status_code == 403
-    assert client.post("/open311/v2/requests.json", {"service_code": "sanitation"}).status_code == 403
+    assert (
+        client.post("/open311/v2/requests.json", {"service_code": "sanitation"}).status_code == 403
+    )
     xml = client.get("/open311/v2/requests.xml", {"api_key": "jc_wrong"})
     assert xml.status_code == 403 and ET.fromstring(xml.content).find("error/code").text == "403"
     other = token_for("puyuan")
     assert client.get("/open311/v2/requests.json", {"api_key": other}).json() == []
-    assert client.get(f"/open311/v2/requests/{case.number}.json", {"api_key": other}).status_code == 404
+    assert (
+        client.get(f"/open311/v2/requests/{case.number}.json", {"api_key": other}).status_code
+        == 404
+    )
     mine = client.get(f"/open311/v2/requests/{case.number}.json", {"api_key": token_for("wutong")})
     assert mine.status_code == 200
 
@@ -115,15 +169,27 @@ def test_requests_need_an_api_key_and_show_only_the_keys_region(client, open311,
 def test_filters_by_service_code_dates_and_id(client, open311, token_for):
     case = report(open311["grid"])
     key = token_for("wutong")
-    found = client.get("/open311/v2/requests.json", {"api_key": key, "service_request_id": case.number}).json()
+    found = client.get(
+        "/open311/v2/requests.json", {"api_key": key, "service_request_id": case.number}
+    ).json()
     assert [r["service_request_id"] for r in found] == [case.number]
-    by_code = client.get("/open311/v2/requests.json", {
-        "api_key": key, "service_code": "sanitation", "start_date": "2026-01-01T00:00:00+08:00",
-    }).json()
+    by_code = client.get(
+        "/open311/v2/requests.json",
+        {
+            "api_key": key,
+            "service_code": "sanitation",
+            "start_date": "2026-01-01T00:00:00+08:00",
+        },
+    ).json()
     assert by_code == []
-    dated = client.get("/open311/v2/requests.json", {
-        "api_key": key, "start_date": "2026-03-01T00:00:00+08:00", "end_date": "2026-03-31T00:00:00+08:00",
-    }).json()
+    dated = client.get(
+        "/open311/v2/requests.json",
+        {
+            "api_key": key,
+            "start_date": "2026-03-01T00:00:00+08:00",
+            "end_date": "2026-03-31T00:00:00+08:00",
+        },
+    ).json()
     assert [r["service_request_id"] for r in dated] == [case.number]
     bad = client.get("/open311/v2/requests.json", {"api_key": key, "start_date": "yesterday"})
     assert bad.status_code == 400
