@@ -311,6 +311,7 @@ class TestTheDemoCounty:
             "village": ("330483101001", "village_worker"),
             "grid": ("330483101001001", "grid_worker"),
             "handler": (COUNTY, "department_handler"),
+            "xiaofang": ("330483101", "department_handler"),
             "clerk": (COUNTY, "window_clerk"),
             "regulator": (COUNTY, "regulator"),
         }

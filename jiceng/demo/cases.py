@@ -11,15 +11,18 @@ by case, which would take minutes, but every field it maintains is set as it wou
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from auditlog.context import disable_auditlog
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
+from tqdm import tqdm
 
 from jiceng.cases.calendar import working_calendar
 from jiceng.cases.models import (
@@ -37,6 +40,11 @@ from jiceng.cases.reference_data import categories_load, departments_create
 from jiceng.cases.services import YELLOW_SHARE
 from jiceng.core.models import Region, User
 
+# Demo users who work in a department of the case loop: (region, department kind).
+DEMO_MEMBERSHIPS = {
+    "handler": ("330483", "medical_insurance"),
+    "xiaofang": ("330483101", "fire_station"),
+}
 # Share of all cases per category, and the month-of-year factor of the seasonal ones.
 CATEGORY_MIX = {
     "ebike_charging": 0.13,
@@ -129,12 +137,23 @@ def seed_cases(
     seed: int,
     per_year: int,
     as_of: date,
-    progress: Callable[[int], None] | None = None,
+    progress: bool = False,
 ) -> int:
-    """Create about `per_year` cases over the year before `as_of`; return how many."""
+    """Create about `per_year` cases over the year before `as_of`; return how many.
+
+    Like the rest of the seeded county, this synthetic history leaves no audit entries."""
+    with disable_auditlog():
+        return _seed_cases(seed=seed, per_year=per_year, as_of=as_of, progress=progress)
+
+
+def _seed_cases(*, seed: int, per_year: int, as_of: date, progress: bool) -> int:
     categories_load()
     county = Region.objects.get(code="330483")
     departments_create(county_code=county.code)
+    for username, (region_code, kind) in DEMO_MEMBERSHIPS.items():
+        member = User.objects.filter(username=username).first()
+        if member is not None:
+            Department.objects.get(region_id=region_code, kind=kind).members.add(member)
     rng = np.random.default_rng(seed + 311)
     calendar = working_calendar()
     zone = ZoneInfo(settings.TIME_ZONE)
@@ -180,6 +199,14 @@ def seed_cases(
         created += len(plans)
         plans.clear()
 
+    bar = tqdm(
+        total=(as_of - start_day).days,
+        unit=" days",
+        disable=not progress,
+        file=sys.stderr,
+        desc=_("Cases"),
+        dynamic_ncols=True,
+    )
     day = start_day
     while day < as_of:
         factor = WEEKDAY_FACTOR[day.weekday()] * (
@@ -187,7 +214,7 @@ def seed_cases(
         )
         month_start = 1.15 if day.day <= 5 else 1.0
         n = int(rng.poisson(daily * factor * month_start))
-        for _ in range(n):
+        for _case in range(n):
             code = codes[int(rng.choice(len(codes), p=mix))]
             season = SEASON.get(code)
             if season is not None and rng.random() > season[day.month - 1] / max(season):
@@ -216,9 +243,9 @@ def seed_cases(
         if len(plans) >= FLUSH_EVERY:
             flush()
         day += timedelta(days=1)
-        if progress is not None:
-            progress(1)
+        bar.update(1)
     flush()
+    bar.close()
     with transaction.atomic():
         for year, last in sequence.items():
             CaseCounter.objects.update_or_create(

@@ -23,6 +23,7 @@ class Scale:
     cooperatives: int
     individual_businesses: int
     social_organisations: int
+    cases_per_year: int  # a year of case-loop history
 
 
 SCALES: dict[str, Scale] = {
@@ -33,6 +34,7 @@ SCALES: dict[str, Scale] = {
         cooperatives=150,
         individual_businesses=1_500,
         social_organisations=60,
+        cases_per_year=15_000,
     ),
     # Benchmarks: about a million residents, 7,000+ enterprises in the two industrial areas alone.
     "county": Scale(
@@ -41,6 +43,7 @@ SCALES: dict[str, Scale] = {
         cooperatives=300,
         individual_businesses=30_000,
         social_organisations=240,
+        cases_per_year=150_000,
     ),
     # Tests: every code path, little volume (not offered by the command line).
     "test": Scale(
@@ -49,6 +52,7 @@ SCALES: dict[str, Scale] = {
         cooperatives=12,
         individual_businesses=60,
         social_organisations=12,
+        cases_per_year=300,
     ),
 }
 

@@ -29,6 +29,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.models import Max, ProtectedError, RestrictedError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from tqdm import tqdm
@@ -41,6 +42,7 @@ from jiceng.core.services.regions import (
     region_import_boundaries,
     region_import_rows,
 )
+from jiceng.demo.cases import seed_cases
 from jiceng.demo.organisations import plan_organisations
 from jiceng.demo.profile import REGIONS_FILE, SCALES, county_profile
 from jiceng.demo.region_tree import RegionTree, plan_region_tree
@@ -114,6 +116,13 @@ DEMO_USERS = [
         Role.DEPARTMENT_HANDLER,
         gettext_lazy("Department handler at 桐乡市医疗保障局"),
         organisation="桐乡市医疗保障局",
+    ),
+    DemoUser(
+        "xiaofang",
+        "濮院消防工作站",
+        "330483101",
+        Role.DEPARTMENT_HANDLER,
+        gettext_lazy("Department handler at 濮院镇消防工作站: handles e-bike and fire cases"),
     ),
     DemoUser(
         "clerk",
@@ -227,6 +236,10 @@ def _seed(*, scale: str, seed: int, progress: bool) -> dict[str, Any]:
         users = _create_demo_users(organisations.organisations)
         _reset_id_sequences()
 
+    cases = seed_cases(
+        seed=seed, per_year=size.cases_per_year, as_of=timezone.localdate(), progress=progress
+    )
+
     kinds = organisations.count_by_kind()
     site_kinds = Counter(s.kind for s in organisations.sites)
     return {
@@ -245,6 +258,7 @@ def _seed(*, scale: str, seed: int, progress: bool) -> dict[str, Any]:
         "dwellings": dwellings,
         "people": people,
         "users": users,
+        "cases": cases,
     }
 
 
@@ -297,7 +311,8 @@ def _summary(*, scale: str, seed: int, counts: dict[str, Any]) -> str:
         "%(organisations)s organisations, among them %(enterprises)s enterprises, "
         "%(individual_businesses)s individual businesses and %(bank_outlets)s bank outlets; "
         "%(sites)s sites, among them %(service_points)s service points and %(dwellings)s "
-        "dwellings; %(people)s residents; and %(users)s demo users (password %(password)s)."
+        "dwellings; %(people)s residents; %(cases)s cases of the past year; and %(users)s demo "
+        "users (password %(password)s)."
     ) % {**numbers, "scale": scale, "seed": seed, "password": DEMO_PASSWORD}
 
 
