@@ -13,7 +13,7 @@ export UV_PYTHON := $(shell command -v $(PYTHON))
 
 ## setup: install uv if missing, the virtual environment (.venv), front-end assets and catalogues
 setup: $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --inexact
 	$(PY) -m jiceng.web.assets install
 	$(PY) -m jiceng.core.catalogues compile
 
@@ -35,6 +35,7 @@ test-browser: setup
 
 ## bench: the benchmarks, side by side with their peers
 bench: setup
+	$(UV) sync --frozen --inexact --group bench
 	$(PY) -m bench $(BENCH_ARGS)
 
 ## lint: ruff and mypy

@@ -300,7 +300,10 @@ def _attribute_value(definition: CategoryAttribute, value: Any) -> Any:
     if kind == CategoryAttribute.Datatype.SINGLEVALUELIST:
         if str(value) not in keys:
             raise ValidationError(
-                {"attributes": _("Attribute %s has no value %s.") % (code, value)}
+                {
+                    "attributes": _("Attribute %(code)s has no value %(value)s.")
+                    % {"code": code, "value": value}
+                }
             )
         return str(value)
     if kind == CategoryAttribute.Datatype.MULTIVALUELIST:
@@ -308,7 +311,10 @@ def _attribute_value(definition: CategoryAttribute, value: Any) -> Any:
         bad = [v for v in values if v not in keys]
         if bad:
             raise ValidationError(
-                {"attributes": _("Attribute %s has no value %s.") % (code, ", ".join(bad))}
+                {
+                    "attributes": _("Attribute %(code)s has no value %(value)s.")
+                    % {"code": code, "value": ", ".join(bad)}
+                }
             )
         return values
     return _clean_text(str(value), field="attributes", limit=1000)
