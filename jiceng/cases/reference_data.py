@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jiceng.cases.calendar import forget_calendar
-from jiceng.cases.selectors import forget_category_rules
 from jiceng.cases.models import CalendarDay, Category, CategoryAttribute, CategoryRoute, Department
+from jiceng.cases.selectors import forget_category_rules
 from jiceng.core.models import Region
 from jiceng.core.services.regions import ImportRefused
 
@@ -38,7 +38,9 @@ def calendar_load_csv(text: str) -> int:
         if kind not in ("holiday", "workday"):
             problems.append((line, _("kind must be holiday or workday, not %r") % kind))
             continue
-        rows.append(CalendarDay(date=day, is_workday=kind == "workday", name=(rec.get("name") or "")[:50]))
+        rows.append(
+            CalendarDay(date=day, is_workday=kind == "workday", name=(rec.get("name") or "")[:50])
+        )
     if problems:
         raise ImportRefused(problems)
     with transaction.atomic():
@@ -61,14 +63,29 @@ def categories_load(data: dict[str, Any] | None = None) -> int:
         for spec in data["categories"]:
             unknown = [k for k in spec.get("routes", {}).values() if k not in kinds]
             if unknown:
-                raise ImportRefused([(0, _("category %(c)s routes to unknown kinds %(k)s") % {"c": spec["code"], "k": unknown})])
+                raise ImportRefused(
+                    [
+                        (
+                            0,
+                            _("category %(c)s routes to unknown kinds %(k)s")
+                            % {"c": spec["code"], "k": unknown},
+                        )
+                    ]
+                )
             category, _created = Category.objects.update_or_create(
                 code=spec["code"],
                 defaults={
                     field: spec[field]
                     for field in (
-                        "name", "name_en", "group", "group_en", "description", "accept_hours",
-                        "resolve_days", "needs_reporter_confirmation", "escalate_after_hours",
+                        "name",
+                        "name_en",
+                        "group",
+                        "group_en",
+                        "description",
+                        "accept_hours",
+                        "resolve_days",
+                        "needs_reporter_confirmation",
+                        "escalate_after_hours",
                         "escalate_up_to",
                     )
                     if field in spec
@@ -82,9 +99,14 @@ def categories_load(data: dict[str, Any] | None = None) -> int:
             category.attributes.all().delete()
             CategoryAttribute.objects.bulk_create(
                 CategoryAttribute(
-                    category=category, order=i, code=a["code"], description=a["description"],
-                    description_en=a.get("description_en", ""), datatype=a["datatype"],
-                    required=a.get("required", False), values=a.get("values", []),
+                    category=category,
+                    order=i,
+                    code=a["code"],
+                    description=a["description"],
+                    description_en=a.get("description_en", ""),
+                    datatype=a["datatype"],
+                    required=a.get("required", False),
+                    values=a.get("values", []),
                 )
                 for i, a in enumerate(spec.get("attributes", []))
             )

@@ -1,6 +1,6 @@
 """Compile the translation catalogues (.po → .mo) without needing GNU gettext installed.
 
-    python -m jiceng.core.catalogues compile
+python -m jiceng.core.catalogues compile
 """
 
 from __future__ import annotations

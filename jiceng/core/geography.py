@@ -30,7 +30,9 @@ _index: _Index | None = None
 def _build() -> _Index:
     levels = []
     for level in _LEVEL_ORDER:
-        rows = Region.objects.filter(level=level, boundary__isnull=False).values_list("code", "boundary")
+        rows = Region.objects.filter(level=level, boundary__isnull=False).values_list(
+            "code", "boundary"
+        )
         codes, geoms = [], []
         for code, geometry in rows.iterator(chunk_size=2000):
             try:

@@ -15,6 +15,10 @@ MODULES = [
     ("people-list", _("People")),
     ("organisations-list", _("Organisations")),
     ("sites-list", _("Sites")),
+    ("cases-inbox", _("Cases")),
+    ("case-report", _("Report a case")),
+    ("cases-map", _("Case map")),
+    ("cases-scorecards", _("Scorecards")),
 ]
 # Pages that belong to a module without living under its URL.
 ALSO_ACTIVE_ON = {"home": frozenset({"region-dashboard"})}
@@ -28,25 +32,31 @@ class NavItem:
     active: bool
 
 
-def _is_active(request: HttpRequest, url_name: str, url: str) -> bool:
+def _is_named(request: HttpRequest, url_name: str) -> bool:
     match = request.resolver_match
-    if match is not None and (
+    return match is not None and (
         match.url_name == url_name or match.url_name in ALSO_ACTIVE_ON.get(url_name, ())
-    ):
-        return True
-    return url != "/" and request.path.startswith(url)
+    )
 
 
 def navigation_items(request: HttpRequest) -> list[NavItem]:
-    """The modules whose pages exist; a module whose URL does not resolve yet is left out."""
-    items = []
+    """The modules whose pages exist; a module whose URL does not resolve yet is left out.
+
+    The entry of the page itself is the active one; on a page that has none, the entry whose URL
+    is the longest start of the page's path (/cases/42/ is under /cases/, not under /)."""
+    found = []
     for url_name, label in MODULES:
         try:
-            url = reverse(url_name)
+            found.append((url_name, label, reverse(url_name)))
         except NoReverseMatch:
             continue
-        items.append(NavItem(url_name, label, url, _is_active(request, url_name, url)))
-    return items
+    active = {url_name for url_name, _label, _url in found if _is_named(request, url_name)}
+    if not active:
+        under = [
+            (len(url), n) for n, _l, url in found if url != "/" and request.path.startswith(url)
+        ]
+        active = {max(under)[1]} if under else set()
+    return [NavItem(n, label, url, n in active) for n, label, url in found]
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:

@@ -6,5 +6,6 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("jiceng.web.accounts.urls")),
     path("registry/", include("jiceng.web.registries.urls")),
+    path("cases/", include("jiceng.web.cases.urls")),
     path("", include("jiceng.web.dashboard.urls")),
 ]
