@@ -188,7 +188,10 @@ def _seed_cases(*, seed: int, per_year: int, as_of: date, progress: bool) -> int
     now = datetime.combine(as_of, time(10, 0), zone)
 
     plans: list[_Plan] = []
-    sequence: dict[int, int] = {}
+    # Numbers continue after the cases already there (a second run adds to the history).
+    sequence: dict[int, int] = dict(
+        CaseCounter.objects.filter(county_code=county.code).values_list("year", "last")
+    )
     created = 0
 
     def flush() -> None:
