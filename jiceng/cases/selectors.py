@@ -400,7 +400,7 @@ def scorecard(user: User, *, month: date, by: str) -> list[ScoreRow]:
         scoped.filter(reported_at__gte=start, reported_at__lt=end)
         .annotate(k=key)
         .values("k")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by()
     )
     closed = (
@@ -408,12 +408,12 @@ def scorecard(user: User, *, month: date, by: str) -> list[ScoreRow]:
         .annotate(k=key)
         .values("k")
         .annotate(
-            n=Count("pk"),
-            on_time=Count("pk", filter=Q(resolved_on_time=True)),
+            n=Count("*"),
+            on_time=Count("closed_at", filter=Q(resolved_on_time=True)),
             duration=Avg(F("closed_at") - F("reported_at")),
-            reopened=Count("pk", filter=Q(reopen_count__gt=0)),
+            reopened=Count("closed_at", filter=Q(reopen_count__gt=0)),
             rated=Count("satisfaction"),
-            satisfied=Count("pk", filter=Q(satisfaction__gte=4)),
+            satisfied=Count("closed_at", filter=Q(satisfaction__gte=4)),
         )
         .order_by()
     )
@@ -462,7 +462,7 @@ def monthly_trend(
         scoped.filter(reported_at__gte=start, reported_at__lt=end)
         .annotate(m=TruncMonth("reported_at", tzinfo=tz))
         .values("m")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by()
         .values_list("m", "n")
     )
@@ -471,7 +471,7 @@ def monthly_trend(
         for rec in scoped.filter(closed_at__gte=start, closed_at__lt=end, outcome=Outcome.RESOLVED)
         .annotate(m=TruncMonth("closed_at", tzinfo=tz))
         .values("m")
-        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(resolved_on_time=True)))
+        .annotate(n=Count("*"), on_time=Count("closed_at", filter=Q(resolved_on_time=True)))
         .order_by()
     }
     out = []
