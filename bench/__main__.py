@@ -14,17 +14,28 @@ from bench.report import print_table, save
 # name -> module; each measures ours side by side with a peer.
 BENCHMARKS: dict[str, str] = {
     "cases-intake": "bench.cases_intake",
+    "cases-load": "bench.cases_load",
+    "planning-erlang": "bench.planning_erlang",
+    "planning-simulation": "bench.planning_simulation",
+    "planning-siting": "bench.planning_siting",
+    "planning-roster": "bench.planning_roster",
+    "hall-cycles": "bench.hall_cycles",
 }
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("names", nargs="*", help=f"benchmarks to run (default all: {', '.join(BENCHMARKS)})")
+    parser.add_argument(
+        "names", nargs="*", help=f"benchmarks to run (default all: {', '.join(BENCHMARKS)})"
+    )
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     args = parser.parse_args(argv)
     unknown = [n for n in args.names if n not in BENCHMARKS]
     if unknown:
-        print(f"unknown benchmark: {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}", file=sys.stderr)
+        print(
+            f"unknown benchmark: {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}",
+            file=sys.stderr,
+        )
         return 2
     status = 0
     for name in args.names or list(BENCHMARKS):

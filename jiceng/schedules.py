@@ -22,6 +22,12 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic(
         "escalate-overdue-cases", timedelta(minutes=5), "jiceng.cases.tasks.escalate_overdue_cases"
     ),
+    # Expire the queues of past days and summarise them for the KPIs.
+    Periodic(
+        "hall-close-days-and-summarise",
+        timedelta(hours=1),
+        "jiceng.hall.tasks.close_past_days_and_summarise",
+    ),
 )
 
 

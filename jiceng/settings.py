@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "jiceng.core",
     "jiceng.cases",
+    "jiceng.hall",
     "jiceng.web",
 ]
 

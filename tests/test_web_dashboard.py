@@ -109,7 +109,7 @@ def test_a_user_without_a_region_is_told_so(client, users):
     client.force_login(user)
     response = client.get("/")
     assert response.status_code == 200
-    assert "No region assigned" in response.content.decode()
+    assert "未分配辖区" in response.content.decode()  # "No region assigned", as users see it
 
 
 # ---- Counts and drill-down --------------------------------------------------------------------
@@ -330,7 +330,7 @@ def test_unknown_pages_get_the_shells_not_found_page(client, users):
     client.force_login(users["wutong"])
     response = client.get(f"/region/{PUYUAN}/")
     assert response.status_code == 404
-    assert "Not found" in response.content.decode()
+    assert "页面不存在" in response.content.decode()  # "Not found", as users see it
 
 
 def test_the_totals_link_to_the_registry_lists_narrowed_to_the_region(client, users):

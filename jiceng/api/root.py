@@ -11,6 +11,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from jiceng.api.auth import API_AUTH
 from jiceng.api.cases import router as cases_router
 from jiceng.api.core import router as core_router
+from jiceng.api.hall import router as hall_router
 
 api = NinjaAPI(
     title="Jiceng API",
@@ -66,3 +67,4 @@ def malformed(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
 
 api.add_router("/", core_router)
 api.add_router("/", cases_router)
+api.add_router("/", hall_router)

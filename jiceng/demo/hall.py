@@ -15,8 +15,10 @@ ratings on the five levels of 好差评 (all satisfied from then on); and handli
 outlets, village stations, enterprise stations and care posts, growing as delegation spreads.
 
 It builds on the core demo (regions, organisations with their sites, residents, users): run it
-after `jiceng.demo.seed`. Rows are planned in memory and written with bulk_create; the KPI
-summaries of the history are built at the end. Deterministic by seed, except what is random by
+after `jiceng.demo.seed`; `demo_hall_delete` removes it again (before the core demo's own
+deletion). Synthetic rows leave no audit entries. Tickets and handling records are planned in
+memory and written in large batches (executemany); the KPI summaries of the history are built
+at the end. Deterministic by seed, except what is random by
 design (kiosk keys and ticket keys, which are secrets).
 """
 
@@ -28,13 +30,19 @@ import time as _time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from auditlog.context import disable_auditlog
+from auditlog.models import LogEntry
 from django.conf import settings
-from django.db import transaction
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from jiceng.cases.calendar import working_calendar
 from jiceng.core.models import Organisation, Person, Region, RegionLevel, Site, User
@@ -42,22 +50,30 @@ from jiceng.core.scope import region_prefix_q
 from jiceng.demo.profile import county_profile
 from jiceng.hall.models import (
     TIDAL_SESSION_KINDS,
+    Appointment,
     Audience,
     Hall,
+    HallDay,
+    HandlingDayStat,
     HandlingRecord,
     Outcome,
     PointKind,
     Priority,
+    QueueCounter,
     ServiceItem,
     ServicePoint,
     SessionKind,
     SessionPlan,
+    SummaryDay,
     Ticket,
+    TicketDayStat,
     TicketSource,
     TicketStatus,
     TidalRule,
     TravelModel,
+    TravelTime,
     Window,
+    WindowEvent,
     new_key,
 )
 from jiceng.hall.services.catalogue import catalogue_load
@@ -65,10 +81,12 @@ from jiceng.hall.services.summaries import summaries_build
 
 ZONE = ZoneInfo(settings.TIME_ZONE)
 BATCH = 5_000
-FLUSH_TICKETS = 40_000
+FLUSH_ROWS = 50_000
 TIDAL_START = (7, 22)  # the seed: tidal windows since 22 July
-COUNTY_DAILY = 650  # tickets on an ordinary day at the county centre
-TOWN_DAILY_BASE, TOWN_DAILY_PER_SHARE = 40, 800  # a town: base + its share of the population
+COUNTY_DAILY = 420  # tickets on an ordinary day at the county centre
+TOWN_DAILY_BASE, TOWN_DAILY_PER_SHARE = 30, 700  # a town: base + its share of the population
+# Windows are staffed for this share of their regular hours on an ordinary day (peaks exceed it).
+PLANNED_OCCUPANCY, MINUTES_PER_TICKET, REGULAR_MINUTES = 0.65, 10.0, 420
 WEEKDAY_FACTOR = (1.35, 1.1, 1.0, 0.95, 0.9, 1.0, 1.0)
 # Arrivals in regular hours by half hour (start minute of the day, weight): tickets are taken
 # from 30 minutes before opening; the morning is busier than the afternoon.
@@ -182,7 +200,8 @@ def _plan_points(county: Region, rng: np.random.Generator) -> list[ServicePoint]
             organisation=insurers.get(county.code),
             address=seat.address if seat else "",
             opening_hours=(
-                "周一至周五 8:30-12:00 13:30-17:00；潮汐窗口 8:00起、中午不休、延时至18:00、周六9:00-12:00"
+                "周一至周五 8:30-12:00 13:30-17:00；"
+                "潮汐窗口 8:00起、中午不休、延时至18:00、周六9:00-12:00"
             ),
         )
     )
@@ -241,9 +260,10 @@ def _plan_points(county: Region, rng: np.random.Generator) -> list[ServicePoint]
     industrial = sorted(profile.towns.values(), key=lambda t: -t.enterprises)[:2]
     by_code = {t.code: t for t in towns}
     for spec in industrial:
-        town = by_code.get(spec.code)
-        if town is None:
+        found = by_code.get(spec.code)
+        if found is None:
             continue
+        town = found
         biggest = (
             Organisation.objects.filter(
                 region_prefix_q(town.code), kind=Organisation.Kind.ENTERPRISE
@@ -335,6 +355,23 @@ def _t(minute: int) -> time:
     return time(minute // 60, minute % 60)
 
 
+def _window_layout(daily: float, *, county: bool) -> list[tuple[str, ...]]:
+    """The groups of each window: enough windows for the ordinary day's work, about a quarter
+    of them for employers, one for reimbursement; the county's last two are tidal windows."""
+    a, b, c = ("A",), ("B",), ("C",)
+    count = max(3, math.ceil(daily * MINUTES_PER_TICKET / (REGULAR_MINUTES * PLANNED_OCCUPANCY)))
+    if county:
+        regular = count - 2
+        employers = max(1, round(regular * 0.28))
+        reimbursement = max(1, round(regular * 0.1))
+        persons = regular - employers - reimbursement
+        return [a] * persons + [b] * employers + [c] * reimbursement + [a + b, b + a]
+    if count <= 3:
+        return [a, a + c, b + a]
+    employers = max(1, round(count * 0.25))
+    return [a] * (count - employers - 1) + [c + a] + [b + a] * employers
+
+
 def _plan_halls(points: list[ServicePoint], tidal_start: date) -> list[PlannedHall]:
     profile = county_profile()
     halls: list[PlannedHall] = []
@@ -345,16 +382,11 @@ def _plan_halls(points: list[ServicePoint], tidal_start: date) -> list[PlannedHa
             point=point, name=f"{point.name}办事大厅", kiosk_key=new_key(), qr_secret=new_key()
         )
         if county:
-            layout = [("A",)] * 5 + [("B",)] * 3 + [("C",)] * 2 + [("A", "B"), ("B", "A")]
             daily = float(COUNTY_DAILY)
         else:
-            share = (
-                profile.towns[point.region_id].population
-                if point.region_id in profile.towns
-                else 0.08
-            )
-            daily = TOWN_DAILY_BASE + TOWN_DAILY_PER_SHARE * share
-            layout = [("A",), ("A", "C"), ("B", "A")] + ([("A",), ("B",)] if daily > 120 else [])
+            town = profile.towns.get(point.region_id)
+            daily = TOWN_DAILY_BASE + TOWN_DAILY_PER_SHARE * (town.population if town else 0.08)
+        layout = _window_layout(daily, county=county)
         planned = PlannedHall(hall, point, "county" if county else "town", daily)
         for number, groups in enumerate(layout, start=1):
             tidal = county and number > len(layout) - 2
@@ -442,13 +474,8 @@ def _arrival_minutes(
 
 
 def _duration_minutes(rng: np.random.Generator, item: ServiceItem, factor: float) -> float:
-    return float(
-        np.clip(
-            rng.lognormal(math.log(item.standard_minutes * factor), 0.35),
-            1.0,
-            item.standard_minutes * 4,
-        )
-    )
+    minutes = float(rng.lognormal(math.log(item.standard_minutes * factor), 0.35))
+    return min(max(minutes, 1.0), item.standard_minutes * 4.0)
 
 
 def _start_at(sessions: list[tuple[int, int, str]], earliest: float) -> tuple[float, str] | None:
@@ -490,16 +517,28 @@ def _simulate_day(
     if ctx.tidal and planned.level == "county":
         extra = ["saturday"] if day.weekday() == 5 else ["noon", "late"]
         for name in extra:
-            start, end, mean = TIDAL_ARRIVALS[name]
+            low, high, mean = TIDAL_ARRIVALS[name]
             count = int(rng.poisson(mean))
-            moments = np.sort(rng.uniform(start, end, size=count)).tolist()
+            moments = np.sort(rng.uniform(low, high, size=count)).tolist()
             arrivals += [(m, "A" if rng.random() < 0.7 else "B") for m in moments]
     arrivals.sort()
-    free = {pk: (s[0][0] if s else 0.0) for pk, s in sessions.items()}
+    n = len(arrivals)
+    # The day's random draws at once: one call per kind rather than one per ticket.
+    green, appointment = rng.random(n) < GREEN_SHARE, rng.random(n) < APPOINTMENT_SHARE
+    no_show, rated = rng.random(n) < NO_SHOW_SHARE, rng.random(n) < RATED_SHARE
+    ahead = rng.uniform(0, 5, n)
+    noise = rng.lognormal(0.0, 0.35, n)
+    outcomes = rng.choice(len(OUTCOMES), size=n, p=[share for _o, share in OUTCOMES])
+    ratings = 5 - rng.choice(5, size=n, p=RATINGS_AFTER if ctx.tidal else RATINGS_BEFORE)
+    picks = {
+        group: iter(rng.choice(len(items), size=n, p=catalogue.weights[group]).tolist())
+        for group, items in catalogue.items.items()
+    }
+    free: dict[int, float] = {pk: (s[0][0] if s else 0.0) for pk, s in sessions.items()}
     numbers: Counter[str] = Counter()
     speed = _speed(planned, ctx)
     tickets = []
-    for arrival, group in arrivals:
+    for i, (arrival, group) in enumerate(arrivals):
         options = [w for w in planned.windows if group in w.groups and sessions[w.window.pk]]
         if not options:
             continue
@@ -508,8 +547,7 @@ def _simulate_day(
             found = _start_at(sessions[w.window.pk], max(arrival, free[w.window.pk]))
             if found is not None and (best is None or found[0] < best[0]):
                 best = (found[0], w.window.pk, found[1])
-        items = catalogue.items[group]
-        item = items[int(rng.choice(len(items), p=catalogue.weights[group]))]
+        item = catalogue.items[group][next(picks[group])]
         numbers[group] += 1
         ticket: dict[str, Any] = {
             "group": group,
@@ -517,41 +555,39 @@ def _simulate_day(
             "sequence": numbers[group],
             "item": item,
             "arrival": arrival,
-            "green": rng.random() < GREEN_SHARE,
-            "appointment": rng.random() < APPOINTMENT_SHARE,
+            "green": bool(green[i]),
+            "appointment": bool(appointment[i]),
         }
+        tickets.append(ticket)
         if best is None:
             ticket["status"] = TicketStatus.EXPIRED
-            tickets.append(ticket)
             continue
         start, window_id, kind = best
-        if ticket["green"] or ticket["appointment"]:
+        if green[i] or appointment[i]:
             # Called ahead of the line: within a few minutes of arriving.
-            quick = _start_at(sessions[window_id], arrival + float(rng.uniform(0, 5)))
+            quick = _start_at(sessions[window_id], arrival + float(ahead[i]))
             if quick is not None and quick[0] < start:
                 start, kind = quick
-        if rng.random() < NO_SHOW_SHARE:
+        if no_show[i]:
             ticket.update(
                 status=TicketStatus.NO_SHOW, window=window_id, called=start, done=start + 2, kind=""
             )
             free[window_id] = max(free[window_id], start + 2)
-        else:
-            handle = _duration_minutes(rng, item, speed)
-            outcome = OUTCOMES[int(rng.choice(len(OUTCOMES), p=[p for _o, p in OUTCOMES]))][0]
-            ticket.update(
-                status=TicketStatus.DONE,
-                window=window_id,
-                called=start,
-                started=start + 0.5,
-                done=start + 0.5 + handle,
-                kind=kind,
-                outcome=outcome,
-            )
-            free[window_id] = max(free[window_id], start + 0.5 + handle + 0.5)
-            if rng.random() < RATED_SHARE:
-                shares = RATINGS_AFTER if ctx.tidal else RATINGS_BEFORE
-                ticket["rating"] = 5 - int(rng.choice(5, p=shares))
-        tickets.append(ticket)
+            continue
+        standard = item.standard_minutes
+        handle = min(max(standard * speed * float(noise[i]), 1.0), standard * 4.0)
+        ticket.update(
+            status=TicketStatus.DONE,
+            window=window_id,
+            called=start,
+            started=start + 0.5,
+            done=start + 0.5 + handle,
+            kind=kind,
+            outcome=OUTCOMES[int(outcomes[i])][0],
+        )
+        free[window_id] = max(free[window_id], start + 0.5 + handle + 0.5)
+        if rated[i]:
+            ticket["rating"] = int(ratings[i])
     return tickets
 
 
@@ -563,140 +599,266 @@ def _speed(planned: PlannedHall, ctx: DayContext) -> float:
     return FASTER_AFTER if planned.level == "county" else 0.92
 
 
-def _moment(day: date, minute: float) -> datetime:
-    seconds = round(minute * 60)
-    return datetime.combine(day, time(0), ZONE) + timedelta(seconds=seconds)
+class _RowWriter:
+    """Tickets and handling records as plain rows with their ids, written with executemany:
+    a model instance per row would take most of the seeding time."""
 
+    TICKET_COLUMNS = (
+        "id", "hall_id", "service_day", "number", "sequence", "group_id", "transferred_from",
+        "item_id", "priority", "green_reason", "source", "phone", "key", "status", "queue_at",
+        "appointment_at", "taken_at", "hour", "first_called_at", "called_at", "started_at",
+        "completed_at", "window_id", "clerk_id", "recalls", "outcome", "session_kind",
+        "wait_seconds", "handle_seconds", "rating", "rating_comment", "rated_at", "version",
+    )  # fmt: skip
+    RECORD_COLUMNS = (
+        "id", "point_id", "ticket_id", "channel", "item_id", "person_id", "organisation_id", "day",
+        "hour", "started_at", "ended_at", "seconds", "outcome", "session_kind", "clerk_id", "note",
+        "created_at",
+    )  # fmt: skip
 
-def _ticket_rows(planned: PlannedHall, day: date, tickets: list[dict[str, Any]]) -> list[Ticket]:
-    rows = []
-    for t in tickets:
-        taken = _moment(day, t["arrival"])
-        called = _moment(day, t["called"]) if "called" in t else None
-        started = _moment(day, t["started"]) if "started" in t else None
-        done = _moment(day, t["done"]) if "done" in t else None
-        handle = int((done - started).total_seconds()) if done and started else None
-        appointment_at = taken if t["appointment"] else None
-        rating = t.get("rating")
-        rows.append(
-            Ticket(
-                hall=planned.hall,
-                service_day=day,
-                number=t["number"],
-                sequence=t["sequence"],
-                group_id=t["group"],
-                item=t["item"],
-                priority=Priority.GREEN if t["green"] else Priority.NORMAL,
-                green_reason="elderly" if t["green"] else "",
-                source=TicketSource.APPOINTMENT if t["appointment"] else TicketSource.KIOSK,
-                key=secrets.token_urlsafe(24),
-                status=t["status"],
-                queue_at=taken,
-                appointment_at=appointment_at,
-                taken_at=taken,
-                hour=taken.astimezone(ZONE).hour,
-                first_called_at=called,
-                called_at=called,
-                started_at=started,
-                completed_at=done,
-                window_id=t.get("window"),
-                outcome=t.get("outcome", ""),
-                session_kind=t.get("kind", ""),
-                wait_seconds=int((called - taken).total_seconds()) if called else None,
-                handle_seconds=handle,
-                rating=rating,
-                rated_at=done + timedelta(minutes=2) if rating and done else None,
+    def __init__(self) -> None:
+        for model, columns in (
+            (Ticket, self.TICKET_COLUMNS),
+            (HandlingRecord, self.RECORD_COLUMNS),
+        ):
+            if {f.column for f in model._meta.concrete_fields} != set(columns):
+                raise RuntimeError(f"the demo writer does not know the columns of {model.__name__}")
+        self.next_ticket = int(Ticket.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+        self.next_record = int(HandlingRecord.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+        self.tickets: list[tuple[Any, ...]] = []
+        self.records: list[tuple[Any, ...]] = []
+        self.written_tickets = self.written_records = self.tidal_served = 0
+        self.now = timezone.now()
+        self.sqlite = connection.vendor == "sqlite"
+        self.midnights: dict[date, datetime] = {}
+
+    def moment(self, day: date, minute: float | None) -> Any:
+        """A moment of a day as the database takes it (SQLite: UTC text, as Django writes it)."""
+        if minute is None:
+            return None
+        base = self.midnights.get(day)
+        if base is None:
+            base = datetime.combine(day, time(0), ZONE)
+            if self.sqlite:
+                base = base.astimezone(UTC).replace(tzinfo=None)
+            self.midnights[day] = base
+        value = base + timedelta(seconds=round(minute * 60))
+        return value.isoformat(" ") if self.sqlite else value
+
+    def day(self, day: date) -> Any:
+        return day.isoformat() if self.sqlite else day
+
+    def add_tickets(self, planned: PlannedHall, day: date, tickets: list[dict[str, Any]]) -> None:
+        for t in tickets:
+            ticket_id, self.next_ticket = self.next_ticket, self.next_ticket + 1
+            called, started, done = t.get("called"), t.get("started"), t.get("done")
+            taken = self.moment(day, t["arrival"])
+            rating = t.get("rating")
+            item: ServiceItem = t["item"]
+            handle = (
+                round((done - started) * 60) if done is not None and started is not None else None
+            )
+            self.tickets.append(
+                (
+                    ticket_id,
+                    planned.hall.pk,
+                    self.day(day),
+                    t["number"],
+                    t["sequence"],
+                    t["group"],
+                    "",
+                    item.pk,
+                    Priority.GREEN if t["green"] else Priority.NORMAL,
+                    "elderly" if t["green"] else "",
+                    TicketSource.APPOINTMENT if t["appointment"] else TicketSource.KIOSK,
+                    "",
+                    secrets.token_urlsafe(24),
+                    t["status"],
+                    taken,
+                    taken if t["appointment"] else None,
+                    taken,
+                    int(t["arrival"] // 60),
+                    self.moment(day, called),
+                    self.moment(day, called),
+                    self.moment(day, started),
+                    self.moment(day, done),
+                    t.get("window"),
+                    None,
+                    0,
+                    t.get("outcome", ""),
+                    t.get("kind", ""),
+                    round((called - t["arrival"]) * 60) if called is not None else None,
+                    handle,
+                    rating,
+                    "",
+                    self.moment(day, done + 2) if rating and done is not None else None,
+                    1,
+                )
+            )
+            if t["status"] == TicketStatus.DONE:
+                self.tidal_served += t.get("kind", "") in TIDAL_SESSION_KINDS
+                self.add_record(
+                    point_id=planned.point.pk,
+                    ticket_id=ticket_id,
+                    channel=HandlingRecord.Channel.QUEUE,
+                    item_id=item.pk,
+                    day=day,
+                    start=float(t["started"]),
+                    seconds=handle or 0,
+                    outcome=t["outcome"],
+                    kind=t.get("kind", ""),
+                )
+
+    def add_record(
+        self,
+        *,
+        point_id: int,
+        ticket_id: int | None,
+        channel: str,
+        item_id: int,
+        day: date,
+        start: float,
+        seconds: int,
+        outcome: str,
+        kind: str = "",
+        person_id: int | None = None,
+        organisation_id: int | None = None,
+    ) -> None:
+        record_id, self.next_record = self.next_record, self.next_record + 1
+        self.records.append(
+            (
+                record_id,
+                point_id,
+                ticket_id,
+                channel,
+                item_id,
+                person_id,
+                organisation_id,
+                self.day(day),
+                int(start // 60),
+                self.moment(day, start),
+                self.moment(day, start + seconds / 60),
+                seconds,
+                outcome,
+                kind,
+                None,
+                "",
+                self.now,
             )
         )
-    return rows
+
+    def pending(self) -> int:
+        return len(self.tickets) + len(self.records)
+
+    def flush(self) -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for model, columns, rows in (
+                (Ticket, self.TICKET_COLUMNS, self.tickets),
+                (HandlingRecord, self.RECORD_COLUMNS, self.records),
+            ):
+                table = connection.ops.quote_name(model._meta.db_table)
+                names = ", ".join(connection.ops.quote_name(c) for c in columns)
+                marks = ", ".join(["%s"] * len(columns))
+                sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - model names
+                for start in range(0, len(rows), BATCH):
+                    cursor.executemany(sql, rows[start : start + BATCH])
+        self.written_tickets += len(self.tickets)
+        self.written_records += len(self.records)
+        self.tickets.clear()
+        self.records.clear()
+
+    def finish(self) -> None:
+        """Move PostgreSQL's id sequences past the rows written with explicit ids."""
+        self.flush()
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(
+                no_style(), [Ticket, HandlingRecord]
+            ):
+                cursor.execute(statement)
 
 
-def _records_for(tickets: list[Ticket], point: ServicePoint) -> list[HandlingRecord]:
+@dataclass(frozen=True)
+class CounterPoint:
+    """A point without a queue, with the items it may be asked for (and their weights)."""
+
+    point: ServicePoint
+    town: str
+    industrial: bool
+    person: tuple[list[ServiceItem], np.ndarray] | None
+    enterprise: tuple[list[ServiceItem], np.ndarray] | None
+
+
+def _counter_points(
+    points: list[ServicePoint], catalogue: Catalogue, enterprises: dict[str, list[int]]
+) -> list[CounterPoint]:
+    def pool(items: list[ServiceItem], kind: str) -> tuple[list[ServiceItem], np.ndarray] | None:
+        allowed = [i for i in items if kind in i.point_kinds]
+        if not allowed:
+            return None
+        weights = np.array([3.0 if i.high_frequency else 1.0 for i in allowed])
+        return allowed, weights / weights.sum()
+
     return [
-        HandlingRecord(
-            point=point,
-            ticket=t,
-            channel=HandlingRecord.Channel.QUEUE,
-            item_id=t.item_id,
-            day=t.service_day,
-            hour=t.started_at.astimezone(ZONE).hour,
-            started_at=t.started_at,
-            ended_at=t.completed_at,
-            seconds=t.handle_seconds or 0,
-            outcome=t.outcome,
-            session_kind=t.session_kind,
+        CounterPoint(
+            point=p,
+            town=p.region_id[:9],
+            industrial=len(enterprises.get(p.region_id[:9], ())) > 800,
+            person=pool(catalogue.person_items, p.kind),
+            enterprise=pool(catalogue.enterprise_items, p.kind),
         )
-        for t in tickets
-        if t.status == TicketStatus.DONE and t.started_at is not None and t.completed_at is not None
+        for p in points
+        if p.kind in RECORDS_PER_DAY
     ]
 
 
 def _counter_records(
     rng: np.random.Generator,
-    points: list[ServicePoint],
+    writer: _RowWriter,
+    points: list[CounterPoint],
     ctx: DayContext,
-    catalogue: Catalogue,
     people: dict[str, list[int]],
     enterprises: dict[str, list[int]],
-) -> list[HandlingRecord]:
-    """The day's work at points without a queue (banks open on Saturdays too)."""
+) -> None:
+    """The day's work at points without a queue (bank outlets open on Saturdays too)."""
     if ctx.weekday_plan is None:
-        return []
-    records = []
+        return
     saturday = ctx.weekday_plan >= 5
-    for point in points:
-        low, high = RECORDS_PER_DAY.get(PointKind(point.kind), (0.0, 0.0))
+    for counter in points:
+        kind = counter.point.kind
+        low, high = RECORDS_PER_DAY[PointKind(kind)]
         mean = low + (high - low) * ctx.progress
         if saturday:
-            if point.kind != PointKind.BANK_OUTLET:
+            if kind != PointKind.BANK_OUTLET:
                 continue
             mean *= 0.4
-        handled = {
-            i.pk
-            for i in catalogue.person_items + catalogue.enterprise_items
-            if point.kind in i.point_kinds
-        }
-        town = point.region_id[:9]
-        industrial = len(enterprises.get(town, ())) > 800
         for _ in range(int(rng.poisson(mean))):
-            wants_enterprise = point.kind == PointKind.ENTERPRISE_STATION or (
-                point.kind == PointKind.BANK_OUTLET and rng.random() < (0.6 if industrial else 0.3)
+            wants_enterprise = kind == PointKind.ENTERPRISE_STATION or (
+                kind == PointKind.BANK_OUTLET
+                and rng.random() < (0.6 if counter.industrial else 0.3)
             )
-            pool = [
-                i
-                for i in (
-                    catalogue.enterprise_items if wants_enterprise else catalogue.person_items
-                )
-                if i.pk in handled
-            ]
-            if not pool:
+            pool = counter.enterprise if wants_enterprise else counter.person
+            if pool is None:
                 continue
-            weights = np.array([3.0 if i.high_frequency else 1.0 for i in pool])
-            item = pool[int(rng.choice(len(pool), p=weights / weights.sum()))]
-            minute = float(rng.uniform(540, 990))
-            started = _moment(ctx.day, minute)
-            seconds = int(_duration_minutes(rng, item, 1.1) * 60)
+            item = pool[0][int(rng.choice(len(pool[0]), p=pool[1]))]
             person_id = organisation_id = None
-            if item.audience == Audience.ENTERPRISE and enterprises.get(town):
-                organisation_id = enterprises[town][int(rng.integers(0, len(enterprises[town])))]
-            elif people.get(town):
-                person_id = people[town][int(rng.integers(0, len(people[town])))]
-            records.append(
-                HandlingRecord(
-                    point=point,
-                    channel=HandlingRecord.Channel.COUNTER,
-                    item=item,
-                    person_id=person_id,
-                    organisation_id=organisation_id,
-                    day=ctx.day,
-                    hour=started.hour,
-                    started_at=started,
-                    ended_at=started + timedelta(seconds=seconds),
-                    seconds=seconds,
-                    outcome=Outcome.DONE if rng.random() < 0.97 else Outcome.MORE_MATERIALS,
-                )
+            if item.audience == Audience.ENTERPRISE and enterprises.get(counter.town):
+                choices = enterprises[counter.town]
+                organisation_id = choices[int(rng.integers(0, len(choices)))]
+            elif people.get(counter.town):
+                choices = people[counter.town]
+                person_id = choices[int(rng.integers(0, len(choices)))]
+            writer.add_record(
+                point_id=counter.point.pk,
+                ticket_id=None,
+                channel=HandlingRecord.Channel.COUNTER,
+                item_id=item.pk,
+                day=ctx.day,
+                start=float(rng.uniform(540, 990)),
+                seconds=round(_duration_minutes(rng, item, 1.1) * 60),
+                outcome=Outcome.DONE if rng.random() < 0.97 else Outcome.MORE_MATERIALS,
+                person_id=person_id,
+                organisation_id=organisation_id,
             )
-    return records
 
 
 def _ids_by_town(
@@ -729,7 +891,7 @@ def seed_hall(*, seed: int, months: int, as_of: date) -> dict[str, Any]:
     first = _months_before(as_of, months)
     tidal_start = tidal_start_for(as_of)
     calendar = working_calendar()
-    with transaction.atomic():
+    with transaction.atomic(), disable_auditlog():
         catalogue_load()
         TravelModel.objects.get_or_create(
             valid_from=date(2000, 1, 1),
@@ -752,28 +914,10 @@ def seed_hall(*, seed: int, months: int, as_of: date) -> dict[str, Any]:
     towns = [p.region_id for p in points if p.kind == PointKind.TOWN_CENTER]
     people = _ids_by_town(Person, towns, 5_000)
     enterprises = _ids_by_town(Organisation, towns, 10_000, kind=Organisation.Kind.ENTERPRISE)
-    counter_points = [p for p in points if p.kind in RECORDS_PER_DAY]
+    counter_points = _counter_points(points, catalogue, enterprises)
     span = max(1, (as_of - first).days)
-    tickets_made = records_made = tidal_served = 0
-    pending: list[tuple[ServicePoint, list[Ticket]]] = []
-    counter_pending: list[HandlingRecord] = []
-
-    def flush() -> None:
-        nonlocal tickets_made, records_made
-        with transaction.atomic():
-            for point, rows in pending:
-                Ticket.objects.bulk_create(rows, batch_size=BATCH)
-                tickets_made += len(rows)
-                records = _records_for(rows, point)
-                HandlingRecord.objects.bulk_create(records, batch_size=BATCH)
-                records_made += len(records)
-            HandlingRecord.objects.bulk_create(counter_pending, batch_size=BATCH)
-            records_made += len(counter_pending)
-        pending.clear()
-        counter_pending.clear()
-
+    writer = _RowWriter()
     day = first
-    buffered = 0
     while day < as_of:
         national = calendar.exceptions.get(day)
         if national is False:
@@ -786,22 +930,12 @@ def seed_hall(*, seed: int, months: int, as_of: date) -> dict[str, Any]:
             day=day, tidal=day >= tidal_start, weekday_plan=plan, progress=(day - first).days / span
         )
         for planned in halls:
-            rows = _ticket_rows(planned, day, _simulate_day(rng, planned, ctx, catalogue))
-            tidal_served += sum(
-                1
-                for t in rows
-                if t.status == TicketStatus.DONE and t.session_kind in TIDAL_SESSION_KINDS
-            )
-            pending.append((planned.point, rows))
-            buffered += len(rows)
-        counter_pending.extend(
-            _counter_records(rng, counter_points, ctx, catalogue, people, enterprises)
-        )
-        if buffered >= FLUSH_TICKETS:
-            flush()
-            buffered = 0
+            writer.add_tickets(planned, day, _simulate_day(rng, planned, ctx, catalogue))
+        _counter_records(rng, writer, counter_points, ctx, people, enterprises)
+        if writer.pending() >= FLUSH_ROWS:
+            writer.flush()
         day += timedelta(days=1)
-    flush()
+    writer.finish()
     summarised = summaries_build(first=first, last=as_of - timedelta(days=1))
     kinds = Counter(p.kind for p in points)
     return {
@@ -813,9 +947,46 @@ def seed_hall(*, seed: int, months: int, as_of: date) -> dict[str, Any]:
         "items_delegated": delegated,
         "halls": len(halls),
         "windows": sum(len(h.windows) for h in halls),
-        "tickets": tickets_made,
-        "handling_records": records_made,
-        "tidal_served": tidal_served,
+        "tickets": writer.written_tickets,
+        "handling_records": writer.written_records,
+        "tidal_served": writer.tidal_served,
         "days_summarised": summarised,
         "seconds": round(_time.monotonic() - started, 1),
     }
+
+
+# Every table of the service network except the catalogue, children first.
+NETWORK_MODELS: tuple[type[Any], ...] = (
+    HandlingRecord,
+    TicketDayStat,
+    HandlingDayStat,
+    SummaryDay,
+    Ticket,
+    WindowEvent,
+    SessionPlan,
+    Window,
+    TidalRule,
+    HallDay,
+    Appointment,
+    QueueCounter,
+    Hall,
+    ServicePoint.items.through,
+    ServicePoint.staff.through,
+    ServicePoint,
+    TravelTime,
+    TravelModel,
+)
+
+
+def demo_hall_delete() -> None:
+    """Delete the service network and its history (the catalogue stays) with plain DELETE
+    statements, and the audit entries about it: call it before
+    `jiceng.demo.seed.demo_data_delete`, whose regions, sites and organisations the points
+    refer to."""
+    audited = [
+        ContentType.objects.get_for_model(m) for m in NETWORK_MODELS if not m._meta.auto_created
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model in NETWORK_MODELS:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
+        LogEntry.objects.filter(content_type__in=audited).delete()

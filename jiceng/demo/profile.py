@@ -24,6 +24,7 @@ class Scale:
     individual_businesses: int
     social_organisations: int
     cases_per_year: int  # a year of case-loop history
+    hall_months: int  # months of ticket history at the service halls
 
 
 SCALES: dict[str, Scale] = {
@@ -35,6 +36,7 @@ SCALES: dict[str, Scale] = {
         individual_businesses=1_500,
         social_organisations=60,
         cases_per_year=15_000,
+        hall_months=6,
     ),
     # Benchmarks: about a million residents, 7,000+ enterprises in the two industrial areas alone.
     "county": Scale(
@@ -44,6 +46,7 @@ SCALES: dict[str, Scale] = {
         individual_businesses=30_000,
         social_organisations=240,
         cases_per_year=150_000,
+        hall_months=6,
     ),
     # Tests: every code path, little volume (not offered by the command line).
     "test": Scale(
@@ -53,6 +56,7 @@ SCALES: dict[str, Scale] = {
         individual_businesses=60,
         social_organisations=12,
         cases_per_year=300,
+        hall_months=1,
     ),
 }
 

@@ -43,6 +43,7 @@ from jiceng.core.services.regions import (
     region_import_rows,
 )
 from jiceng.demo.cases import seed_cases
+from jiceng.demo.hall import demo_hall_delete, seed_hall
 from jiceng.demo.organisations import plan_organisations
 from jiceng.demo.profile import REGIONS_FILE, SCALES, county_profile
 from jiceng.demo.region_tree import RegionTree, plan_region_tree
@@ -236,6 +237,7 @@ def _seed(*, scale: str, seed: int, progress: bool) -> dict[str, Any]:
         users = _create_demo_users(organisations.organisations)
         _reset_id_sequences()
 
+    hall = seed_hall(seed=seed, months=size.hall_months, as_of=timezone.localdate())
     cases = seed_cases(
         seed=seed, per_year=size.cases_per_year, as_of=timezone.localdate(), progress=progress
     )
@@ -259,6 +261,7 @@ def _seed(*, scale: str, seed: int, progress: bool) -> dict[str, Any]:
         "people": people,
         "users": users,
         "cases": cases,
+        "tickets": hall.get("tickets", 0),
     }
 
 
@@ -311,7 +314,8 @@ def _summary(*, scale: str, seed: int, counts: dict[str, Any]) -> str:
         "%(organisations)s organisations, among them %(enterprises)s enterprises, "
         "%(individual_businesses)s individual businesses and %(bank_outlets)s bank outlets; "
         "%(sites)s sites, among them %(service_points)s service points and %(dwellings)s "
-        "dwellings; %(people)s residents; %(cases)s cases of the past year; and %(users)s demo "
+        "dwellings; %(people)s residents; %(cases)s cases of the past year; %(tickets)s hall "
+        "tickets; and %(users)s demo "
         "users (password %(password)s)."
     ) % {**numbers, "scale": scale, "seed": seed, "password": DEMO_PASSWORD}
 
@@ -333,6 +337,7 @@ def demo_data_delete() -> None:
     say) stay.
     """
     user_type = ContentType.objects.get_for_model(User)
+    demo_hall_delete()  # service points hold protected references to regions and sites
     with transaction.atomic(), disable_auditlog():
         doomed_users = list(User.objects.filter(region__isnull=False).values_list("pk", flat=True))
         _release_references(

@@ -1,6 +1,15 @@
 from __future__ import annotations
 
+import pytest
+
 from tests.cases.test_case_loop import report
+
+
+@pytest.fixture(autouse=True)
+def _in_english(client, settings):
+    """Messages are matched in English: the API client has chosen English with the language
+    switch (the API speaks zh-Hans otherwise)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 def call(client, method, path, token, **kwargs):

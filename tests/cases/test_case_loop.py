@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.utils import translation
 from PIL import Image
 
 from jiceng.cases.models import Case, CaseEvent, Department, Notification, Status
@@ -26,6 +27,13 @@ from jiceng.cases.services import (
 
 TZ = ZoneInfo("Asia/Shanghai")
 MONDAY_9 = datetime(2026, 3, 9, 9, 0, tzinfo=TZ)
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english():
+    """The services' messages are matched in English (the UI speaks zh-Hans otherwise)."""
+    with translation.override("en"):
+        yield
 
 
 def jpeg(name: str = "photo.jpg") -> SimpleUploadedFile:

@@ -158,7 +158,7 @@ def test_the_bell_counts_unread_notifications_and_mark_all_read_clears_it(client
     assert re.search(r'class="notification-count">2<', text)
     page = html(client.get(reverse("notifications")))
     assert page.count('class="notification is-unread"') == 2
-    assert "New case 330483-" in page or "新案件" in page
+    assert "New case 330483-" in page or "新问题 330483-" in page
     response = client.post(reverse("notifications-read"))
     assert response.status_code == 302
     assert not Notification.objects.filter(user=users["wutong"], read_at__isnull=True).exists()

@@ -27,7 +27,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -126,7 +126,7 @@ SCRIPT_LABELS = {
     ),
     "noGeolocation": gettext_lazy("This browser cannot tell your location."),
     "received": gettext_lazy("Received"),
-    "closed": gettext_lazy("Closed"),
+    "closed": pgettext_lazy("scorecard", "Closed"),
     "onTimeRate": gettext_lazy("Closed on time"),
     "cases": gettext_lazy("cases"),
     "mapFailed": gettext_lazy("The map could not be loaded."),
@@ -706,7 +706,7 @@ SCORE_COLUMNS = [
     gettext_lazy("Rank"),
     gettext_lazy("Name"),
     gettext_lazy("Received"),
-    gettext_lazy("Closed"),
+    pgettext_lazy("scorecard", "Closed"),
     gettext_lazy("Closed on time"),
     gettext_lazy("On-time rate"),
     gettext_lazy("Average hours to close"),

@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiceng.core.audit_trail import AUDITED_MODELS
 from jiceng.core.models import Organisation, Person, Site, User
@@ -49,7 +50,7 @@ def add_service_errors(
 
 
 class PersonCreateForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     id_number = forms.CharField(
         label=_("ID number"),
         max_length=18,
@@ -67,7 +68,7 @@ class PersonCreateForm(forms.Form):
 
 
 class PersonEditForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     region = forms.ChoiceField(label=_("Region"))
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     address = forms.CharField(label=_("Address"), max_length=300, required=False)

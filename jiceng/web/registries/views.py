@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -137,7 +137,7 @@ PEOPLE = RegistrySpec(
     key="people",
     title=gettext_lazy("People"),
     columns=(
-        gettext_lazy("Name"),
+        pgettext_lazy("person", "Name"),
         gettext_lazy("ID number"),
         gettext_lazy("Gender"),
         gettext_lazy("Region"),

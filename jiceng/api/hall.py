@@ -1,0 +1,872 @@
+"""Endpoints of the medical-insurance service network: halls, windows, the queue, the board,
+KPIs, handling records and the ten-minute service circle.
+
+Who calls them:
+- Clerks and managers with their own accounts (`Authorization: Bearer`, or the browser session):
+  everything in their region; another town's hall, window or ticket is 404.
+- Kiosks and display boards of a hall, without a personal login: the hall's kiosk key in the
+  `X-Hall-Key` header (or `?key=`). It opens only that hall's ticket taking, board, windows list,
+  appointment slots and ratings at the counter's rating device.
+- A resident's phone that scanned the QR code on the board: today's QR key (`X-Hall-Key` or
+  `?key=`), valid until midnight, which takes tickets and books slots of that hall only, limited
+  per address and per phone number; and the ticket's own key (`X-Ticket-Key`), returned when the
+  ticket is taken, to follow and rate that ticket.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.security import APIKeyHeader, APIKeyQuery
+
+from jiceng.api.auth import API_AUTH
+from jiceng.core.models import User
+from jiceng.core.scope import code_in_scope
+from jiceng.hall import coverage, kpis
+from jiceng.hall.models import Hall, ServiceItem, Ticket, TicketSource
+from jiceng.hall.selectors import (
+    HallDevice,
+    appointment_slots,
+    hall_board,
+    hall_device_for_key,
+    hall_get_for_user,
+    hall_qr_key,
+    halls_visible_to,
+    items_active,
+    local_day,
+    point_get_for_user,
+    points_visible_to,
+    ticket_get_for_user,
+    ticket_key_matches,
+    ticket_position,
+    windows_of,
+)
+from jiceng.hall.services.network import handling_record_create
+from jiceng.hall.services.queue import (
+    QueueRefused,
+    appointment_book,
+    ticket_call_next,
+    ticket_complete,
+    ticket_no_show,
+    ticket_rate,
+    ticket_recall,
+    ticket_start,
+    ticket_take,
+    ticket_transfer,
+    window_close,
+    window_open,
+    window_switch,
+)
+from jiceng.hall.services.travel import travel_times_import_csv
+
+router = Router(tags=["hall"])
+
+# Limits for callers without a personal login (per app process; see the module docstring).
+PHONE_TICKETS_PER_ADDRESS = (6, 600)  # tickets per 10 minutes from one address
+PHONE_TICKETS_PER_NUMBER = (3, 86_400)  # tickets per day for one phone number and hall
+KIOSK_TICKETS_PER_HALL = (240, 60)  # tickets per minute from one hall's kiosks
+MAX_STATS_DAYS = 400
+
+
+class HallKeyHeader(APIKeyHeader):
+    param_name = "X-Hall-Key"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> HallDevice | None:
+        return hall_device_for_key(key or "")
+
+
+class HallKeyQuery(APIKeyQuery):
+    param_name = "key"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> HallDevice | None:
+        return hall_device_for_key(key or "")
+
+
+class TicketKeyHeader(APIKeyHeader):
+    """Lets a request with a ticket's key through; the endpoint checks it against its ticket."""
+
+    param_name = "X-Ticket-Key"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> str | None:
+        return key or None
+
+
+DEVICE_OR_USER = [HallKeyHeader(), HallKeyQuery(), *API_AUTH]
+TICKET_READERS = [*DEVICE_OR_USER, TicketKeyHeader()]
+
+
+def _device(request: HttpRequest) -> HallDevice | None:
+    auth = getattr(request, "auth", None)
+    return auth if isinstance(auth, HallDevice) else None
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _hall(request: HttpRequest, hall_id: int) -> Hall:
+    """The hall, for a device of that hall or a user whose scope holds it; else 404."""
+    device = _device(request)
+    if device is None:
+        return hall_get_for_user(_user(request), hall_id)
+    if device.hall_id != hall_id:
+        raise Hall.DoesNotExist(_("No such hall."))
+    return Hall.objects.select_related("point").get(pk=hall_id, is_active=True)
+
+
+def _within_rate(key: str, limit: tuple[int, int]) -> bool:
+    """A fixed-window counter in the cache: at most limit[0] in each limit[1] seconds."""
+    count, seconds = limit
+    bucket = f"hall-rate:{key}:{int(time.time() // seconds)}"
+    if cache.add(bucket, 1, timeout=seconds + 5):
+        return True
+    try:
+        return int(cache.incr(bucket)) <= count
+    except ValueError:
+        cache.set(bucket, 1, timeout=seconds + 5)
+        return True
+
+
+def _refused(exc: Exception) -> Status:
+    return Status(409, {"detail": str(exc)})
+
+
+def _too_many() -> Status:
+    return Status(429, {"detail": _("Too many tickets from here; please ask at the hall.")})
+
+
+# --- schemas ---------------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class HallOut(Schema):
+    id: int
+    name: str
+    point_code: str
+    region: str
+
+
+class WindowOut(Schema):
+    id: int
+    number: int
+    name: str
+    groups: list[str]
+    default_groups: list[str]
+    is_open: bool
+    is_tidal: bool
+
+
+class ItemRef(Schema):
+    code: str
+    name: str
+
+
+class TicketOut(Schema):
+    id: int
+    number: str
+    group: str
+    item: ItemRef
+    status: str
+    priority: str
+    window: int | None
+    taken_at: datetime
+    called_at: datetime | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    outcome: str
+    recalls: int
+    rating: int | None
+    version: int
+
+
+class TakeIn(Schema):
+    item: str = ""
+    priority: str = "normal"
+    green_reason: str = ""
+    phone: str = ""
+    appointment: str = Field("", description="a booking code: check in for an appointment")
+
+
+class TakenOut(Schema):
+    id: int
+    number: str
+    group: str
+    item: ItemRef
+    waiting_ahead: int
+    estimated_wait_minutes: int
+    key: str = Field(description="the ticket's own key (X-Ticket-Key) to follow and rate it")
+
+
+class CallOut(Schema):
+    ticket: TicketOut
+
+
+class VersionIn(Schema):
+    expected_version: int | None = Field(None, description="the version you saw; 409 if it changed")
+
+
+class CompleteIn(VersionIn):
+    outcome: str = "done"
+
+
+class TransferIn(VersionIn):
+    group: str
+
+
+class GroupsIn(Schema):
+    groups: list[str]
+
+
+class RatingIn(Schema):
+    score: int
+    comment: str = ""
+
+
+class BoardCall(Schema):
+    number: str
+    window: int
+    window_name: str
+    status: str
+    called_at: datetime | None
+    recalls: int
+    announcement: str
+
+
+class BoardOut(Schema):
+    called: list[BoardCall]
+    waiting: dict[str, int]
+    at: datetime
+    qr_key: str | None = None
+
+
+class BookIn(Schema):
+    item: str
+    date: date
+    slot: str = Field(description="HH:MM, a slot start from /appointment-slots")
+    phone: str
+
+
+class BookedOut(Schema):
+    id: int
+    code: str
+    item: str
+    date: date
+    slot_start: str
+    slot_end: str
+
+
+class SlotOut(Schema):
+    starts: datetime
+    ends: datetime
+    places: int
+
+
+class CatalogueItemOut(Schema):
+    code: str
+    name: str
+    audience: str
+    high_frequency: bool
+    standard_minutes: int
+    promised_workdays: int
+    materials: list[str]
+    point_kinds: list[str]
+    group: str
+
+
+class PointOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    region: str
+    lat: float | None
+    lon: float | None
+    address: str
+    opening_hours: str
+
+
+class RecordIn(Schema):
+    item: str
+    started_at: datetime
+    ended_at: datetime
+    outcome: str = "done"
+    person: int | None = None
+    organisation: int | None = None
+    note: str = ""
+
+
+class RecordOut(Schema):
+    id: int
+    point: int
+    item: str
+    day: date
+    seconds: int
+    outcome: str
+
+
+class ImportOut(Schema):
+    imported: int
+
+
+def ticket_out(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "id": ticket.pk,
+        "number": ticket.number,
+        "group": ticket.group_id,
+        "item": {"code": ticket.item.code, "name": ticket.item.name},
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "window": ticket.window.number if ticket.window_id and ticket.window else None,
+        "taken_at": ticket.taken_at,
+        "called_at": ticket.called_at,
+        "started_at": ticket.started_at,
+        "completed_at": ticket.completed_at,
+        "outcome": ticket.outcome,
+        "recalls": ticket.recalls,
+        "rating": ticket.rating,
+        "version": ticket.version,
+    }
+
+
+def window_out(window: Any) -> dict[str, Any]:
+    return {
+        "id": window.pk,
+        "number": window.number,
+        "name": str(window),
+        "groups": window.groups,
+        "default_groups": window.default_groups,
+        "is_open": window.is_open,
+        "is_tidal": window.is_tidal,
+    }
+
+
+# --- halls and windows ----------------------------------------------------------------------
+
+
+@router.get("/halls", response=list[HallOut], summary="Halls in your region")
+def list_halls(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {"id": h.pk, "name": h.name, "point_code": h.point.code, "region": h.point.region_id}
+        for h in halls_visible_to(_user(request))
+    ]
+
+
+@router.get(
+    "/halls/{hall_id}/windows",
+    response=list[WindowOut],
+    auth=DEVICE_OR_USER,
+    summary="A hall's windows",
+)
+def list_windows(request: HttpRequest, hall_id: int) -> list[dict[str, Any]]:
+    hall = _hall(request, hall_id)
+    return [window_out(w) for w in windows_of(hall)]
+
+
+@router.post(
+    "/windows/{window_id}/open",
+    response={200: WindowOut, 409: ErrorOut},
+    summary="Sign in at a window",
+)
+def open_window(request: HttpRequest, window_id: int) -> Any:
+    try:
+        return window_out(window_open(actor=_user(request), window_id=window_id))
+    except QueueRefused as exc:
+        return _refused(exc)
+
+
+@router.post(
+    "/windows/{window_id}/close",
+    response={200: WindowOut, 409: ErrorOut},
+    summary="Sign out of a window",
+)
+def close_window(request: HttpRequest, window_id: int) -> Any:
+    try:
+        return window_out(window_close(actor=_user(request), window_id=window_id))
+    except QueueRefused as exc:
+        return _refused(exc)
+
+
+@router.post(
+    "/windows/{window_id}/groups",
+    response={200: WindowOut, 409: ErrorOut},
+    summary="Switch the groups a window serves (hall managers)",
+)
+def switch_window(request: HttpRequest, window_id: int, payload: GroupsIn) -> Any:
+    return window_out(
+        window_switch(actor=_user(request), window_id=window_id, groups=payload.groups)
+    )
+
+
+# --- the queue --------------------------------------------------------------------------------
+
+
+@router.post(
+    "/halls/{hall_id}/tickets",
+    response={201: TakenOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
+    auth=DEVICE_OR_USER,
+    summary="Take a ticket (kiosk, phone by QR code, or a clerk)",
+)
+def take_ticket(request: HttpRequest, hall_id: int, payload: TakeIn) -> Status:
+    hall = _hall(request, hall_id)
+    device = _device(request)
+    actor = None
+    if device is None:
+        actor, source = _user(request), TicketSource.COUNTER
+    elif device.via == "qr":
+        source = TicketSource.PHONE
+        address = request.META.get("REMOTE_ADDR", "")
+        if not _within_rate(f"addr:{hall.pk}:{address}", PHONE_TICKETS_PER_ADDRESS):
+            return _too_many()
+        digits = "".join(ch for ch in payload.phone if ch.isdigit())
+        if digits and not _within_rate(f"phone:{hall.pk}:{digits}", PHONE_TICKETS_PER_NUMBER):
+            return _too_many()
+    else:
+        source = TicketSource.KIOSK
+        if not _within_rate(f"kiosk:{hall.pk}", KIOSK_TICKETS_PER_HALL):
+            return _too_many()
+    try:
+        taken = ticket_take(
+            hall_id=hall.pk,
+            item_code=payload.item,
+            priority=payload.priority,
+            green_reason=payload.green_reason,
+            phone=payload.phone,
+            source=source,
+            appointment_code=payload.appointment,
+            actor=actor,
+        )
+    except QueueRefused as exc:
+        return _refused(exc)
+    ticket = taken.ticket
+    return Status(
+        201,
+        {
+            "id": ticket.pk,
+            "number": ticket.number,
+            "group": ticket.group_id,
+            "item": {"code": ticket.item.code, "name": ticket.item.name},
+            "waiting_ahead": taken.position.waiting_ahead,
+            "estimated_wait_minutes": taken.position.estimated_wait_minutes,
+            "key": ticket.key,
+        },
+    )
+
+
+class TicketStateOut(TicketOut):
+    waiting_ahead: int
+    estimated_wait_minutes: int
+
+
+@router.get(
+    "/tickets/{ticket_id}",
+    response=TicketStateOut,
+    auth=TICKET_READERS,
+    summary="A ticket and its place in the queue (X-Ticket-Key, a device of its hall, a user)",
+)
+def get_ticket(request: HttpRequest, ticket_id: int) -> dict[str, Any]:
+    ticket = _ticket_for_reader(request, ticket_id)
+    position = ticket_position(ticket)
+    return {
+        **ticket_out(ticket),
+        "waiting_ahead": position.waiting_ahead,
+        "estimated_wait_minutes": position.estimated_wait_minutes,
+    }
+
+
+def _ticket_for_reader(request: HttpRequest, ticket_id: int) -> Ticket:
+    device = _device(request)
+    if device is None and _user(request).is_authenticated:
+        return ticket_get_for_user(_user(request), ticket_id)
+    ticket = Ticket.objects.select_related("item", "window").filter(pk=ticket_id).first()
+    key = request.headers.get("X-Ticket-Key", "")
+    if ticket is None or not (
+        ticket_key_matches(ticket, key) or (device is not None and device.hall_id == ticket.hall_id)
+    ):
+        raise Ticket.DoesNotExist(_("No such ticket."))
+    return ticket
+
+
+@router.post(
+    "/windows/{window_id}/call",
+    response={200: CallOut, 204: None, 409: ErrorOut},
+    summary="Call the next ticket; 204 when nobody waits for this window",
+)
+def call_next(request: HttpRequest, window_id: int) -> Any:
+    try:
+        ticket = ticket_call_next(actor=_user(request), window_id=window_id)
+    except QueueRefused as exc:
+        return _refused(exc)
+    if ticket is None:
+        return Status(204, None)
+    return {"ticket": ticket_out(ticket)}
+
+
+def _act(request: HttpRequest, ticket_id: int, action: Any, **kwargs: Any) -> Any:
+    ticket_get_for_user(_user(request), ticket_id)  # 404 outside scope
+    try:
+        ticket = action(actor=_user(request), ticket_id=ticket_id, **kwargs)
+    except QueueRefused as exc:
+        return _refused(exc)
+    return ticket_out(ticket)
+
+
+@router.post(
+    "/tickets/{ticket_id}/start", response={200: TicketOut, 409: ErrorOut}, summary="Start handling"
+)
+def start(request: HttpRequest, ticket_id: int, payload: VersionIn | None = None) -> Any:
+    return _act(
+        request,
+        ticket_id,
+        ticket_start,
+        expected_version=payload.expected_version if payload else None,
+    )
+
+
+@router.post(
+    "/tickets/{ticket_id}/complete",
+    response={200: TicketOut, 400: ErrorOut, 409: ErrorOut},
+    summary="Complete with an outcome: done, more_materials or referred",
+)
+def complete(request: HttpRequest, ticket_id: int, payload: CompleteIn) -> Any:
+    return _act(
+        request,
+        ticket_id,
+        ticket_complete,
+        outcome=payload.outcome,
+        expected_version=payload.expected_version,
+    )
+
+
+@router.post(
+    "/tickets/{ticket_id}/no-show",
+    response={200: TicketOut, 409: ErrorOut},
+    summary="Called and not come",
+)
+def no_show(request: HttpRequest, ticket_id: int, payload: VersionIn | None = None) -> Any:
+    return _act(
+        request,
+        ticket_id,
+        ticket_no_show,
+        expected_version=payload.expected_version if payload else None,
+    )
+
+
+@router.post(
+    "/tickets/{ticket_id}/recall", response={200: TicketOut, 409: ErrorOut}, summary="Call again"
+)
+def recall(request: HttpRequest, ticket_id: int, payload: VersionIn | None = None) -> Any:
+    return _act(
+        request,
+        ticket_id,
+        ticket_recall,
+        expected_version=payload.expected_version if payload else None,
+    )
+
+
+@router.post(
+    "/tickets/{ticket_id}/transfer",
+    response={200: TicketOut, 400: ErrorOut, 409: ErrorOut},
+    summary="Send to another group's queue (number and place kept)",
+)
+def transfer(request: HttpRequest, ticket_id: int, payload: TransferIn) -> Any:
+    return _act(
+        request,
+        ticket_id,
+        ticket_transfer,
+        group=payload.group,
+        expected_version=payload.expected_version,
+    )
+
+
+@router.post(
+    "/tickets/{ticket_id}/rating",
+    response={200: TicketOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    auth=TICKET_READERS,
+    summary="Rate a completed ticket once, 1–5 (好差评): X-Ticket-Key or a kiosk of its hall",
+)
+def rate(request: HttpRequest, ticket_id: int, payload: RatingIn) -> Any:
+    device = _device(request)
+    key = request.headers.get("X-Ticket-Key", "")
+    if device is None and not key:
+        user = _user(request)
+        if user.is_authenticated:
+            ticket_get_for_user(user, ticket_id)  # 404 outside scope
+            return Status(
+                403,
+                {"detail": _("Ratings come from the resident: their phone or the hall's device.")},
+            )
+    try:
+        ticket = ticket_rate(
+            ticket_id=ticket_id,
+            score=payload.score,
+            comment=payload.comment,
+            ticket_key=key,
+            device_hall_id=device.hall_id if device is not None and device.via == "kiosk" else None,
+        )
+    except QueueRefused as exc:
+        return _refused(exc)
+    ticket = Ticket.objects.select_related("item", "window").get(pk=ticket.pk)
+    return ticket_out(ticket)
+
+
+@router.get(
+    "/halls/{hall_id}/board",
+    response=BoardOut,
+    auth=DEVICE_OR_USER,
+    summary="The display board: numbers called with their windows, waiting counts",
+)
+def board(request: HttpRequest, hall_id: int) -> dict[str, Any]:
+    hall = _hall(request, hall_id)
+    data = hall_board(hall)
+    device = _device(request)
+    if device is None or device.via == "kiosk":
+        data["qr_key"] = hall_qr_key(hall, local_day(timezone.now()))
+    return data
+
+
+# --- appointments ---------------------------------------------------------------------------
+
+
+@router.get(
+    "/halls/{hall_id}/appointment-slots",
+    response={200: list[SlotOut], 400: ErrorOut},
+    auth=DEVICE_OR_USER,
+    summary="Bookable slots for an item on a day",
+)
+def slots(
+    request: HttpRequest,
+    hall_id: int,
+    item: str,
+    day: date = Query(..., alias="date"),  # noqa: B008
+) -> Any:
+    hall = _hall(request, hall_id)
+    found = ServiceItem.objects.filter(code=item, is_active=True, points=hall.point).first()
+    if found is None:
+        raise ValidationError(
+            {"item": _("%(hall)s does not handle item %(item)s.") % {"hall": hall, "item": item}}
+        )
+    return [
+        {"starts": s, "ends": e, "places": n}
+        for s, e, n in appointment_slots(hall, found.group_id, day)
+    ]
+
+
+@router.post(
+    "/halls/{hall_id}/appointments",
+    response={201: BookedOut, 400: ErrorOut, 409: ErrorOut, 429: ErrorOut},
+    auth=DEVICE_OR_USER,
+    summary="Book an appointment slot",
+)
+def book(request: HttpRequest, hall_id: int, payload: BookIn) -> Any:
+    hall = _hall(request, hall_id)
+    device = _device(request)
+    if device is not None and not _within_rate(
+        f"book:{hall.pk}:{request.META.get('REMOTE_ADDR', '')}", PHONE_TICKETS_PER_ADDRESS
+    ):
+        return _too_many()
+    try:
+        slot = datetime.strptime(payload.slot, "%H:%M").time()
+    except ValueError:
+        raise ValidationError({"slot": _("Give the slot as HH:MM.")}) from None
+    try:
+        booked = appointment_book(
+            hall_id=hall.pk,
+            item_code=payload.item,
+            day=payload.date,
+            slot=slot,
+            phone=payload.phone,
+            actor=None if device is not None else _user(request),
+        )
+    except QueueRefused as exc:
+        return _refused(exc)
+    return Status(
+        201,
+        {
+            "id": booked.pk,
+            "code": booked.code,
+            "item": booked.item.code,
+            "date": booked.day,
+            "slot_start": booked.slot_start.strftime("%H:%M"),
+            "slot_end": booked.slot_end.strftime("%H:%M"),
+        },
+    )
+
+
+# --- catalogue, points, records -----------------------------------------------------------
+
+
+@router.get(
+    "/hall-items",
+    response=list[CatalogueItemOut],
+    auth=DEVICE_OR_USER,
+    summary="The service catalogue",
+)
+def catalogue(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": i.code,
+            "name": i.name,
+            "audience": i.audience,
+            "high_frequency": i.high_frequency,
+            "standard_minutes": i.standard_minutes,
+            "promised_workdays": i.promised_workdays,
+            "materials": i.materials,
+            "point_kinds": i.point_kinds,
+            "group": i.group_id,
+        }
+        for i in items_active()
+    ]
+
+
+@router.get("/service-points", response=list[PointOut], summary="Service points in your region")
+def list_points(request: HttpRequest, kind: str = "", item: str = "") -> list[dict[str, Any]]:
+    return [
+        {
+            "id": p.pk,
+            "code": p.code,
+            "name": p.name,
+            "kind": p.kind,
+            "region": p.region_id,
+            "lat": p.lat,
+            "lon": p.lon,
+            "address": p.address,
+            "opening_hours": p.opening_hours,
+        }
+        for p in points_visible_to(_user(request), kind=kind, item=item)
+    ]
+
+
+@router.post(
+    "/service-points/{point_id}/records",
+    response={201: RecordOut, 400: ErrorOut, 403: ErrorOut},
+    summary="Record an item handled at a point (bank outlet, village station, counter)",
+)
+def create_record(request: HttpRequest, point_id: int, payload: RecordIn) -> Status:
+    point_get_for_user(_user(request), point_id)  # 404 outside scope
+    record = handling_record_create(
+        actor=_user(request),
+        point_id=point_id,
+        item_code=payload.item,
+        started_at=payload.started_at,
+        ended_at=payload.ended_at,
+        outcome=payload.outcome,
+        person_id=payload.person,
+        organisation_id=payload.organisation,
+        note=payload.note,
+    )
+    return Status(
+        201,
+        {
+            "id": record.pk,
+            "point": record.point_id,
+            "item": record.item.code,
+            "day": record.day,
+            "seconds": record.seconds,
+            "outcome": record.outcome,
+        },
+    )
+
+
+# --- KPIs ----------------------------------------------------------------------------------------
+
+
+def _period(date_from: date | None, date_to: date | None, granularity: str) -> tuple[date, date]:
+    today = timezone.localdate()
+    last = date_to or today
+    first = date_from or last - timedelta(days=29)
+    if first > last:
+        raise ValidationError({"from": _("The period starts after it ends.")})
+    if (last - first).days + 1 > MAX_STATS_DAYS:
+        raise ValidationError({"from": _("At most %d days at a time.") % MAX_STATS_DAYS})
+    if granularity not in kpis.GRANULARITIES:
+        raise ValidationError({"granularity": _("By day, week or month.")})
+    return first, last
+
+
+@router.get(
+    "/halls/{hall_id}/stats",
+    response={200: dict, 400: ErrorOut},
+    summary="A hall's KPIs over a period",
+)
+def hall_stats(
+    request: HttpRequest,
+    hall_id: int,
+    date_from: date | None = Query(None, alias="from"),  # noqa: B008
+    date_to: date | None = Query(None, alias="to"),  # noqa: B008
+    granularity: str = "day",
+) -> Any:
+    hall = hall_get_for_user(_user(request), hall_id)
+    first, last = _period(date_from, date_to, granularity)
+    return kpis.hall_kpis(hall, date_from=first, date_to=last, granularity=granularity)
+
+
+@router.get(
+    "/hall-network/stats",
+    response={200: dict, 400: ErrorOut},
+    summary="KPIs of the service network in a region (a town, the county) or of one point",
+)
+def network_stats(
+    request: HttpRequest,
+    region: str = "",
+    point: int | None = None,
+    date_from: date | None = Query(None, alias="from"),  # noqa: B008
+    date_to: date | None = Query(None, alias="to"),  # noqa: B008
+    granularity: str = "day",
+) -> Any:
+    user = _user(request)
+    first, last = _period(date_from, date_to, granularity)
+    if point is not None:
+        found = point_get_for_user(user, point)
+        return kpis.network_kpis(
+            region_code=found.region_id,
+            point=found,
+            date_from=first,
+            date_to=last,
+            granularity=granularity,
+        )
+    code = region or (user.region.code if user.region else "")
+    if not code or not code_in_scope(user, code):
+        raise Hall.DoesNotExist(_("No such region in your scope."))
+    return kpis.network_kpis(
+        region_code=code, date_from=first, date_to=last, granularity=granularity
+    )
+
+
+# --- the ten-minute service circle --------------------------------------------------------------
+
+
+@router.get(
+    "/service-circle",
+    response={200: dict, 400: ErrorOut},
+    summary="Coverage of the ten-minute service circle: per item, or one item's villages and gaps",
+)
+def service_circle(request: HttpRequest, item: str = "") -> Any:
+    matrix = coverage.travel_matrix(_user(request), as_of=timezone.localdate())
+    source = coverage.matrix_source(matrix)
+    if item:
+        found = ServiceItem.objects.filter(code=item, is_active=True).first()
+        if found is None:
+            raise ValidationError({"item": _("Unknown item: %s") % item})
+        return {"model": source, **coverage.item_coverage(matrix, found)}
+    return {"model": source, "items": coverage.coverage_overview(matrix, list(items_active()))}
+
+
+@router.post(
+    "/service-circle/travel-times",
+    response={200: ImportOut, 400: ErrorOut, 403: ErrorOut},
+    summary="Import routing-engine travel times, CSV village,point,minutes (county admins)",
+)
+def import_travel_times(request: HttpRequest, replace: bool = True) -> dict[str, int]:
+    text = request.body.decode("utf-8-sig", errors="replace")
+    return {"imported": travel_times_import_csv(actor=_user(request), text=text, replace=replace)}
