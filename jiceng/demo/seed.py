@@ -237,7 +237,9 @@ def _seed(*, scale: str, seed: int, progress: bool) -> dict[str, Any]:
         users = _create_demo_users(organisations.organisations)
         _reset_id_sequences()
 
-    hall = seed_hall(seed=seed, months=size.hall_months, as_of=timezone.localdate())
+    hall: dict[str, Any] = {}
+    if size.hall_months:
+        hall = seed_hall(seed=seed, months=size.hall_months, as_of=timezone.localdate())
     cases = seed_cases(
         seed=seed, per_year=size.cases_per_year, as_of=timezone.localdate(), progress=progress
     )
