@@ -5,28 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_load_calendar'),
-        ('core', '0002_schedulemark'),
+        ("cases", "0002_load_calendar"),
+        ("core", "0002_schedulemark"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_reported',
+            model_name="case",
+            name="case_reported",
         ),
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_closed',
+            model_name="case",
+            name="case_closed",
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['reported_at'], include=('region', 'department'), name='case_reported_cover'),
+            model_name="case",
+            index=models.Index(
+                fields=["reported_at"], include=("region", "department"), name="case_reported_cover"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['closed_at'], include=('region', 'department', 'outcome', 'resolved_on_time', 'reported_at', 'reopen_count', 'satisfaction'), name='case_closed_cover'),
+            model_name="case",
+            index=models.Index(
+                fields=["closed_at"],
+                include=(
+                    "region",
+                    "department",
+                    "outcome",
+                    "resolved_on_time",
+                    "reported_at",
+                    "reopen_count",
+                    "satisfaction",
+                ),
+                name="case_closed_cover",
+            ),
         ),
     ]

@@ -4,17 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ScheduleMark',
+            name="ScheduleMark",
             fields=[
-                ('name', models.CharField(max_length=60, primary_key=True, serialize=False)),
-                ('last_run_at', models.DateTimeField()),
+                ("name", models.CharField(max_length=60, primary_key=True, serialize=False)),
+                ("last_run_at", models.DateTimeField()),
             ],
         ),
     ]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.core.models import ApiToken, Region, Role, User, UserRole
 
-TOKEN_PREFIX = "jc_"
+TOKEN_PREFIX = "jc_"  # noqa: S105 - a public prefix, not a secret
 
 
 def user_create(

@@ -138,7 +138,9 @@ def region_import_boundaries(text: str) -> int:
         code = str((feature.get("properties") or {}).get("code", ""))
         geometry = feature.get("geometry") or {}
         if code not in known:
-            problems.append((index, _("feature %(i)d: unknown region code %(c)r") % {"i": index, "c": code}))
+            problems.append(
+                (index, _("feature %(i)d: unknown region code %(c)r") % {"i": index, "c": code})
+            )
         elif geometry.get("type") not in ("Polygon", "MultiPolygon"):
             problems.append((index, _("feature %d: geometry is not a (multi)polygon") % index))
         else:
