@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves the API reference's Swagger UI from its own static files, not a CDN
     "auditlog",
     "axes",
     "csp",

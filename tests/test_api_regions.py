@@ -69,3 +69,10 @@ def test_healthz_answers_ok_when_the_database_answers(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_the_api_reference_loads_nothing_from_the_internet(client, users):
+    client.force_login(users["admin"])
+    page = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert "https://" not in page and "http://" not in page
