@@ -124,3 +124,22 @@ def test_serve_runs_a_production_server_that_answers_health_and_static_files(dat
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_import_regions_refuses_a_bad_file_whole_with_line_and_reason(data: Path, tmp_path: Path):
+    good = REPO / "jiceng" / "reference" / "regions-tongxiang.csv"
+    assert run_jiceng("manage", "import_regions", str(good), data=data).returncode == 0
+    bad = tmp_path / "villages.csv"
+    bad.write_text(
+        "code,name,level,parent\n"
+        "330483001001,庆丰社区,village,330483001\n"
+        "33048300100X,坏代码,village,330483001\n"
+        "330483999001,无主村,village,330483999\n",
+        encoding="utf-8",
+    )
+    result = run_jiceng("manage", "import_regions", str(bad), data=data)
+    assert result.returncode == 2
+    assert "line 3" in result.stderr and "33048300100X" in result.stderr
+    count = "from jiceng.core.models import Region; print(Region.objects.count())"
+    out = run_jiceng("manage", "shell", "--no-imports", "-c", count, data=data).stdout
+    assert out.strip() == "16"  # the good file's rows only: the bad file added nothing
