@@ -25,12 +25,14 @@ def _fresh_process_caches():
     """Per-process caches must not carry rows from one test's database into the next."""
     from jiceng.cases.calendar import forget_calendar
     from jiceng.cases.selectors import forget_category_rules
+    from jiceng.cases.services import forget_dispatchers
     from jiceng.core.geography import forget_geography
 
-    for forget in (forget_calendar, forget_category_rules, forget_geography):
+    caches = (forget_calendar, forget_category_rules, forget_dispatchers, forget_geography)
+    for forget in caches:
         forget()
     yield
-    for forget in (forget_calendar, forget_category_rules, forget_geography):
+    for forget in caches:
         forget()
 
 

@@ -323,3 +323,24 @@ def test_a_retried_create_with_the_same_idempotency_key_returns_the_first_case(c
     again = report(case_setup["grid"], idempotency_key="abc-1")
     assert again.pk == first.pk and Case.objects.count() == 1
     assert report(case_setup["grid"], idempotency_key="abc-2").pk != first.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_reports_get_distinct_consecutive_numbers(case_setup):
+    barrier = threading.Barrier(8)
+    numbers: list[str] = []
+
+    def intake() -> None:
+        barrier.wait()
+        try:
+            for _ in range(5):
+                numbers.append(report(case_setup["grid"]).number)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=intake) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(numbers) == [f"330483-2026-{n:06d}" for n in range(1, 41)]
