@@ -108,6 +108,9 @@ def database_config(data: Path) -> dict[str, object]:
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(data / "jiceng.sqlite3"),
         "OPTIONS": sqlite_options(),
+        # Keep connections between requests: opening one runs the PRAGMAs above every time.
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
         # Tests run on a file too (not in memory), so that they see WAL and locking as served.
         "TEST": {"NAME": str(data / f"test-{os.getpid()}.sqlite3")},
     }
