@@ -76,3 +76,17 @@ def test_the_api_reference_loads_nothing_from_the_internet(client, users):
     page = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page
     assert "https://" not in page and "http://" not in page
+
+
+def test_ancestor_codes_walk_up_the_division_tree():
+    from jiceng.core.region_codes import ancestor_codes
+
+    assert ancestor_codes("330483001001001") == [
+        "330483001001001",
+        "330483001001",
+        "330483001",
+        "330483",
+        "330400",
+        "330000",
+    ]
+    assert ancestor_codes("not-a-code") == []

@@ -179,12 +179,6 @@ def page_of(qs: QuerySet[Case], *, page: int, size: int = 50) -> tuple[list[Case
     return rows[:size], len(rows) > size
 
 
-def colour_counts(user: User, *, now: datetime | None = None, **scope: Any) -> dict[str, int]:
-    """Open cases in scope per deadline colour (for badges)."""
-    now = now or timezone.now()
-    return _count_colours(cases_visible_to(user).filter(is_open=True, **scope), now)
-
-
 def inbox_colour_counts(
     user: User, filters: InboxFilter, *, now: datetime | None = None
 ) -> dict[str, int]:
@@ -269,20 +263,12 @@ def mask_phone(phone: str) -> str:
 # --- departments -------------------------------------------------------------------------------
 
 
-def _ancestor_codes(code: str) -> list[str]:
-    """A region's code and the codes of every region above it."""
-    codes: list[str] = []
-    current: str | None = code if region_codes.is_well_formed(code) else None
-    while current:
-        codes.append(current)
-        current = region_codes.parent_code(current)
-    return codes
-
-
 def departments_serving(region_code: str) -> QuerySet[Department]:
     """The active departments whose region contains this region (the nearest first)."""
     return (
-        Department.objects.filter(is_active=True, region_id__in=_ancestor_codes(region_code))
+        Department.objects.filter(
+            is_active=True, region_id__in=region_codes.ancestor_codes(region_code)
+        )
         .select_related("region")
         .order_by(F("region_id").desc(), "name")
     )
@@ -308,7 +294,7 @@ def inbox_departments(user: User) -> QuerySet[Department]:
     region = user.region
     if region is None:
         return Department.objects.none()
-    above = Q(region_id__in=_ancestor_codes(region.code))
+    above = Q(region_id__in=region_codes.ancestor_codes(region.code))
     inside = region_prefix_q(region.prefix, "region")
     return Department.objects.filter(above | inside).order_by(F("region_id").desc(), "name")
 

@@ -50,6 +50,16 @@ def parent_code(code: str) -> str | None:
     return code[: len(code) - 3]
 
 
+def ancestor_codes(code: str) -> list[str]:
+    """A code and the codes of every region above it, nearest first ([] if malformed)."""
+    codes: list[str] = []
+    current: str | None = code if is_well_formed(code) else None
+    while current:
+        codes.append(current)
+        current = parent_code(current)
+    return codes
+
+
 def prefix_upper_bound(prefix: str) -> str:
     """The smallest string above every code that starts with `prefix` (codes are digits only).
 
