@@ -3,7 +3,9 @@
 The same seed gives the same county: regions, boundaries, organisations with their credit
 codes, sites with their QR tokens, residents with their ID numbers, and the primary keys of all
 of them (on an empty database). Only what is random by design differs: the nonce inside each
-sealed ID number, the password hashes and the creation timestamps.
+sealed ID number, the password hashes and the creation timestamps. The history that follows
+(a year of cases, months of hall tickets) ends on the day of seeding, so that the demo looks
+current: the same seed on the same day gives the same history.
 
 Speed: everything is planned in memory first and written with bulk_create in large batches,
 in one transaction. django-auditlog records creations through save signals, which bulk_create
