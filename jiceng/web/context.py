@@ -19,6 +19,13 @@ MODULES = [
     ("case-report", _("Report a case")),
     ("cases-map", _("Case map")),
     ("cases-scorecards", _("Scorecards")),
+    ("hall-queue", _("Service halls")),
+    ("hall-network", _("Service network")),
+    ("hall-kpis", _("Hall KPIs")),
+    ("hall-coverage", _("Service circle")),
+    ("planning-tidal", _("Tidal plan")),
+    ("ltc-home", _("Long-term care")),
+    ("gas-home", _("Bottled gas")),
 ]
 # Pages that belong to a module without living under its URL.
 ALSO_ACTIVE_ON = {"home": frozenset({"region-dashboard"})}

@@ -7,5 +7,6 @@ urlpatterns = [
     path("accounts/", include("jiceng.web.accounts.urls")),
     path("registry/", include("jiceng.web.registries.urls")),
     path("cases/", include("jiceng.web.cases.urls")),
+    path("hall/", include("jiceng.web.hall.urls")),
     path("", include("jiceng.web.dashboard.urls")),
 ]
