@@ -15,11 +15,9 @@ Who calls them:
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
@@ -66,13 +64,15 @@ from jiceng.hall.services.queue import (
     window_switch,
 )
 from jiceng.hall.services.travel import travel_times_import_csv
+from jiceng.hall.throttle import (
+    KIOSK_TICKETS_PER_HALL,
+    PHONE_TICKETS_PER_ADDRESS,
+    PHONE_TICKETS_PER_NUMBER,
+    within_rate,
+)
 
 router = Router(tags=["hall"])
 
-# Limits for callers without a personal login (per app process; see the module docstring).
-PHONE_TICKETS_PER_ADDRESS = (6, 600)  # tickets per 10 minutes from one address
-PHONE_TICKETS_PER_NUMBER = (3, 86_400)  # tickets per day for one phone number and hall
-KIOSK_TICKETS_PER_HALL = (240, 60)  # tickets per minute from one hall's kiosks
 MAX_STATS_DAYS = 400
 
 
@@ -120,19 +120,6 @@ def _hall(request: HttpRequest, hall_id: int) -> Hall:
     if device.hall_id != hall_id:
         raise Hall.DoesNotExist(_("No such hall."))
     return Hall.objects.select_related("point").get(pk=hall_id, is_active=True)
-
-
-def _within_rate(key: str, limit: tuple[int, int]) -> bool:
-    """A fixed-window counter in the cache: at most limit[0] in each limit[1] seconds."""
-    count, seconds = limit
-    bucket = f"hall-rate:{key}:{int(time.time() // seconds)}"
-    if cache.add(bucket, 1, timeout=seconds + 5):
-        return True
-    try:
-        return int(cache.incr(bucket)) <= count
-    except ValueError:
-        cache.set(bucket, 1, timeout=seconds + 5)
-        return True
 
 
 def _refused(exc: Exception) -> Status:
@@ -426,14 +413,14 @@ def take_ticket(request: HttpRequest, hall_id: int, payload: TakeIn) -> Status:
     elif device.via == "qr":
         source = TicketSource.PHONE
         address = request.META.get("REMOTE_ADDR", "")
-        if not _within_rate(f"addr:{hall.pk}:{address}", PHONE_TICKETS_PER_ADDRESS):
+        if not within_rate(f"addr:{hall.pk}:{address}", PHONE_TICKETS_PER_ADDRESS):
             return _too_many()
         digits = "".join(ch for ch in payload.phone if ch.isdigit())
-        if digits and not _within_rate(f"phone:{hall.pk}:{digits}", PHONE_TICKETS_PER_NUMBER):
+        if digits and not within_rate(f"phone:{hall.pk}:{digits}", PHONE_TICKETS_PER_NUMBER):
             return _too_many()
     else:
         source = TicketSource.KIOSK
-        if not _within_rate(f"kiosk:{hall.pk}", KIOSK_TICKETS_PER_HALL):
+        if not within_rate(f"kiosk:{hall.pk}", KIOSK_TICKETS_PER_HALL):
             return _too_many()
     try:
         taken = ticket_take(
@@ -671,7 +658,7 @@ def slots(
 def book(request: HttpRequest, hall_id: int, payload: BookIn) -> Any:
     hall = _hall(request, hall_id)
     device = _device(request)
-    if device is not None and not _within_rate(
+    if device is not None and not within_rate(
         f"book:{hall.pk}:{request.META.get('REMOTE_ADDR', '')}", PHONE_TICKETS_PER_ADDRESS
     ):
         return _too_many()

@@ -17,12 +17,14 @@ from django.utils import timezone
 
 from jiceng.cases.calendar import working_calendar
 from jiceng.core.models import User
-from jiceng.core.scope import get_in_scope_or_404, scope_queryset
+from jiceng.core.region_codes import ancestor_codes
+from jiceng.core.scope import get_in_scope_or_404, region_prefix_q, scope_queryset
 from jiceng.hall.models import (
     CURRENT_STATUSES,
     Appointment,
     Hall,
     HallDay,
+    HandlingRecord,
     ItemGroup,
     Priority,
     ServiceItem,
@@ -329,3 +331,155 @@ def appointment_slots(hall: Hall, group: str, day: date) -> list[tuple[datetime,
         )
         for start in sorted(starts)
     ]
+
+
+# --- pages of the network -------------------------------------------------------------------
+
+
+def point_records_recent(
+    point: ServicePoint, *, limit: int = 50, days: int = 90
+) -> QuerySet[HandlingRecord]:
+    """The latest handling records of a point within `days` (the caller has checked scope)."""
+    since = local_day(timezone.now()) - timedelta(days=days)
+    return (
+        HandlingRecord.objects.filter(point=point, day__gte=since)
+        .select_related("item", "person", "organisation", "clerk")
+        .order_by("-started_at", "-pk")[:limit]
+    )
+
+
+def halls_of_point(point: ServicePoint) -> list[Hall]:
+    return list(Hall.objects.filter(point=point).order_by("name"))
+
+
+def hall_days_of(hall: Hall, *, since: date) -> QuerySet[HallDay]:
+    """A hall's days of exception from `since` on."""
+    return HallDay.objects.filter(hall=hall, date__gte=since).order_by("date")
+
+
+def tidal_rules_of(hall: Hall) -> QuerySet[TidalRule]:
+    return TidalRule.objects.filter(hall=hall).select_related("group").order_by("group_id")
+
+
+def window_sessions_of(window: Window) -> QuerySet[SessionPlan]:
+    """A window's weekly plan: the sessions in force now and those that start later."""
+    today = local_day(timezone.now())
+    return (
+        SessionPlan.objects.filter(window=window)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .order_by("weekday", "starts")
+    )
+
+
+def items_all() -> QuerySet[ServiceItem]:
+    """The whole catalogue, items no longer offered too (for its administrators)."""
+    return ServiceItem.objects.select_related("group").order_by("code")
+
+
+def points_listed(
+    user: User, *, kind: str = "", item: str = "", area: str = ""
+) -> QuerySet[ServicePoint]:
+    """Points in the user's scope, of a type, offering an item, under a region code."""
+    qs = points_visible_to(user, kind=kind, item=item).defer("region__boundary")
+    if area:
+        qs = qs.filter(region_prefix_q(area, "region"))
+    return qs.distinct()
+
+
+# --- pages of the queue: kiosk, phone, console ----------------------------------------------
+
+
+def hall_get_for_device(device: HallDevice) -> Hall:
+    """The hall a device's key opened (a kiosk, a board, a phone that scanned the QR code)."""
+    return Hall.objects.select_related("point", "point__region").get(
+        pk=device.hall_id, is_active=True
+    )
+
+
+def hall_items(hall: Hall) -> list[ServiceItem]:
+    """The items a hall's kiosk and phone page offer: those its point handles, in a group the
+    hall queues; by group, high-frequency items first."""
+    groups = hall_groups(hall)
+    order = {code: i for i, code in enumerate(groups)}
+    items = (
+        ServiceItem.objects.filter(points=hall.point_id, is_active=True, group_id__in=groups)
+        .select_related("group")
+        .distinct()
+    )
+    return sorted(items, key=lambda i: (order[i.group_id], not i.high_frequency, i.code))
+
+
+def ticket_get_by_key(ticket_id: int, key: str) -> Ticket | None:
+    """A ticket for the resident holding its key (the phone's ticket page), else None."""
+    ticket = (
+        Ticket.objects.select_related("hall", "hall__point", "item", "window")
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None or not ticket_key_matches(ticket, key):
+        return None
+    return ticket
+
+
+def ticket_find_by_number(hall: Hall, number: str, day: date) -> Ticket | None:
+    """A hall's ticket of a day by its number (A012), as a resident types it at the kiosk."""
+    number = (number or "").strip().upper()
+    if not number or len(number) > 8:
+        return None
+    return Ticket.objects.filter(hall_id=hall.pk, service_day=day, number=number).first()
+
+
+def window_current_ticket(window: Window) -> Ticket | None:
+    """The ticket a window is calling or serving, if any."""
+    return (
+        Ticket.objects.select_related("item", "group")
+        .filter(window_id=window.pk, status__in=CURRENT_STATUSES)
+        .first()
+    )
+
+
+def point_locations(point_ids: list[int]) -> dict[int, tuple[float, float]]:
+    """(lat, lon) of the points that have coordinates."""
+    rows = ServicePoint.objects.filter(pk__in=point_ids).values_list("pk", "lat", "lon")
+    return {pk: (lat, lon) for pk, lat, lon in rows if lat is not None and lon is not None}
+
+
+def point_staff_candidates(point: ServicePoint, user: User) -> QuerySet[User]:
+    """Users who may work at the point (their region holds it) and whom `user` may see."""
+    codes = ancestor_codes(point.region_id)  # the point's region and those above it
+    return scope_queryset(User.objects.filter(is_active=True, region_id__in=codes), user).order_by(
+        "username"
+    )
+
+
+def items_for_kind(kind: str) -> QuerySet[ServiceItem]:
+    """Active items the catalogue delegates to a type of point."""
+    codes = [i.code for i in ServiceItem.objects.filter(is_active=True) if kind in i.point_kinds]
+    return ServiceItem.objects.filter(code__in=codes).order_by("code")
+
+
+def handling_record_exists(
+    *,
+    point_id: int,
+    clerk_id: int,
+    item_code: str,
+    started_at: datetime,
+    ended_at: datetime,
+    person_id: int | None,
+    organisation_id: int | None,
+) -> bool:
+    """Whether the same clerk recorded the same item, times and person at the point already
+    (a form sent again, perhaps to another app process)."""
+    same = HandlingRecord.objects.filter(
+        point_id=point_id,
+        clerk_id=clerk_id,
+        item__code=item_code,
+        started_at=started_at,
+        ended_at=ended_at,
+    )
+    same = (
+        same.filter(person__isnull=True) if person_id is None else same.filter(person_id=person_id)
+    )
+    if organisation_id is None:
+        return same.filter(organisation__isnull=True).exists()
+    return same.filter(organisation_id=organisation_id).exists()
