@@ -7,7 +7,9 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 VENV := $(CURDIR)/.venv
 PY := $(VENV)/bin/python
 export UV_PYTHON_PREFERENCE := only-system
-export UV_PYTHON := $(shell command -v $(PYTHON))
+# The interpreter itself, not a shim or alias in front of it: uv recreates .venv when the path
+# it is given differs from the one the environment was made with.
+export UV_PYTHON := $(shell $(PYTHON) -c "import sys; print(sys.executable)")
 
 .PHONY: setup demo serve test test-browser test-all bench lint fmt messages clean
 
