@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiceng.core.models import Organisation, Person, Region, Site
 
@@ -256,7 +257,7 @@ class WindowEvent(models.Model):
 
     class Kind(models.TextChoices):
         OPENED = "opened", _("Opened")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("window event", "Closed")
         SWITCHED = "switched", _("Switched")
         REVERTED = "reverted", _("Back to its usual groups")
 

@@ -10,6 +10,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiceng.core.identifiers import validate_credit_code, validate_resident_id
 from jiceng.core.models import User
@@ -242,7 +243,10 @@ class HallDayForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
     is_open = forms.TypedChoiceField(
         label=_("The hall is"),
-        choices=[("0", _("Closed")), ("1", _("Open"))],
+        choices=[
+            ("0", pgettext_lazy("hall state", "Closed")),
+            ("1", pgettext_lazy("hall state", "Open")),
+        ],
         coerce=lambda v: v == "1",
         initial="0",
     )
