@@ -6,8 +6,10 @@ ratings on the five levels of 好差评; handling records at every point; KPIs; 
 service circle.
 
 Where to look:
-- models.py: the tables; services/ (writes): catalogue, network, queue, summaries, travel;
-  selectors.py (reads of the queue and the network), kpis.py (KPIs), coverage.py (the circle);
+- models.py: the tables; services/ (writes): catalogue, network, queue, summaries, travel,
+  plans (applying a staffing plan); selectors.py (reads of the queue and the network), kpis.py
+  (KPIs), coverage.py (the circle); staffing.py and circle.py (the planning library on the
+  hall's data: a week's tidal plan, new points for the circle), plan_command.py (`jiceng plan`);
   timetable.py and travel.py: pure helpers; tasks.py: the periodic job.
 - The JSON API is jiceng/api/hall.py; its docstring says who may call what.
 

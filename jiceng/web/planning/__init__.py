@@ -1,0 +1,1 @@
+"""Planning pages: the tidal staffing plan of a hall and the service-circle plan of an item."""
