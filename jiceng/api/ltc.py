@@ -1,0 +1,339 @@
+"""Long-term-care endpoints: assessments by the standard (for the tablet form and for
+integrations), sharing an assessment with the peer region and the recognitions received from it,
+person-status queries, applications, and the signed list of designated institutions that each
+region publishes for its peers (no token: the signature is what a peer checks)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, cast
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Field, Router, Schema, Status
+
+from jiceng.core.models import User
+from jiceng.ltc import selectors
+from jiceng.ltc.services.applications import (
+    ApplicationChanged,
+    TransitionRefused,
+    application_act,
+    application_apply,
+    available_steps,
+)
+from jiceng.ltc.services.assessments import (
+    assessment_create_for_person,
+    assessment_for_intake_key,
+)
+from jiceng.ltc.services.exchanges import (
+    ExchangeFailed,
+    assessment_share,
+    institutions_document,
+    institutions_import,
+    person_status_ask,
+)
+
+router = Router(tags=["long-term care"])
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class Grades(Schema):
+    adl: str
+    cognition: str
+    sensory: str
+
+
+class AssessmentIn(Schema):
+    person_id_number: str
+    name: str = Field("", description="needed when the person is not registered yet")
+    region: str | None = Field(
+        None, description="region code to register a new person in (default: your region)"
+    )
+    assessed_on: date
+    assessor: str
+    institution: str = ""
+    scores: dict[str, Any] = Field(description="item id → score, one for each of the 17 items")
+
+
+class AssessmentOut(Schema):
+    id: int
+    level: int
+    level_name: str
+    grades: Grades
+    totals: dict[str, int]
+    assessed_on: date
+    valid_until: date
+    person_masked: str
+    supersedes: int | None
+
+
+class ShareIn(Schema):
+    peer: str
+
+
+class RecognitionOut(Schema):
+    id: int
+    person_masked: str
+    level: int
+    origin_region: str
+    assessed_on: date
+    valid_until: date
+    received_at: datetime
+    status: str
+
+
+class PersonStatusIn(Schema):
+    peer: str
+    id_number: str
+    purpose: str
+
+
+class ImportIn(Schema):
+    peer: str
+
+
+class ApplicationIn(Schema):
+    person_id_number: str
+    name: str = ""
+    region: str | None = None
+    care_mode: str
+    note: str = ""
+
+
+class ApplicationActionIn(Schema):
+    action: str
+    expected_version: int | None = None
+    note: str = ""
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class ApplicationOut(Schema):
+    id: int
+    number: str
+    status: str
+    person_masked: str
+    region: str
+    care_mode: str
+    assessment: int | None
+    level: int | None
+    publication_ends: date | None
+    effective_on: date | None
+    appeal_case: int | None
+    version: int
+    actions: list[str]
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def assessment_out(assessment: Any) -> dict[str, Any]:
+    return {
+        "id": assessment.pk,
+        "level": assessment.level,
+        "level_name": selectors_level_name(assessment.level),
+        "grades": assessment.grades,
+        "totals": {
+            "adl": assessment.adl_total,
+            "cognition": assessment.cognition_total,
+            "sensory": assessment.sensory_total,
+        },
+        "assessed_on": assessment.assessed_on,
+        "valid_until": assessment.valid_until,
+        "person_masked": assessment.person.id_masked,
+        "supersedes": assessment.supersedes_id,
+    }
+
+
+def selectors_level_name(level: int) -> str:
+    from jiceng.ltc.standard import current_standard
+
+    return current_standard().levels.get(level, str(level))
+
+
+def application_out(application: Any, user: User) -> dict[str, Any]:
+    return {
+        "id": application.pk,
+        "number": application.number,
+        "status": application.status,
+        "person_masked": application.person.id_masked,
+        "region": application.region_id,
+        "care_mode": application.care_mode,
+        "assessment": application.assessment_id,
+        "level": application.assessment.level if application.assessment_id else None,
+        "publication_ends": application.publication_ends,
+        "effective_on": application.effective_on,
+        "appeal_case": application.appeal_case_id,
+        "version": application.version,
+        "actions": available_steps(user, application),
+    }
+
+
+@router.post(
+    "/ltc/assessments",
+    response={201: AssessmentOut, 200: AssessmentOut, 400: ErrorOut, 403: ErrorOut},
+    summary="Record an assessment by the 2021 standard; the level is computed here",
+    description="An item missing, unknown, or scored with a value not among its options is a "
+    "400 naming the item. A new assessment of a person supersedes their earlier one. Send "
+    "Idempotency-Key so that a retry returns the first assessment (200) instead of a second.",
+)
+def create_assessment(request: HttpRequest, payload: AssessmentIn) -> Status:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 100:
+        raise ValidationError({"Idempotency-Key": "At most 100 characters."})
+    if key:
+        earlier = assessment_for_intake_key(_user(request), key)
+        if earlier is not None:
+            return Status(200, assessment_out(earlier))
+    assessment = assessment_create_for_person(
+        actor=_user(request),
+        person_id_number=payload.person_id_number,
+        name=payload.name,
+        assessed_on=payload.assessed_on,
+        assessor=payload.assessor,
+        scores=payload.scores,
+        institution=payload.institution,
+        region_code=payload.region,
+        idempotency_key=key,
+    )
+    return Status(201, assessment_out(assessment))
+
+
+@router.get(
+    "/ltc/assessments/{assessment_id}",
+    response={200: AssessmentOut, 404: ErrorOut},
+    summary="One assessment in your region",
+)
+def get_assessment(request: HttpRequest, assessment_id: int) -> Any:
+    return assessment_out(selectors.assessment_for_user(_user(request), assessment_id))
+
+
+@router.post(
+    "/ltc/assessments/{assessment_id}/share",
+    response={200: dict[str, Any], 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 502: ErrorOut},
+    summary="Send a valid assessment to a peer region, which recognises it (互认)",
+)
+def share_assessment(request: HttpRequest, assessment_id: int, payload: ShareIn) -> Any:
+    assessment = selectors.assessment_for_user(_user(request), assessment_id)
+    try:
+        return assessment_share(actor=_user(request), assessment=assessment, peer_code=payload.peer)
+    except ExchangeFailed as failed:
+        return Status(502, {"detail": str(failed)})
+
+
+@router.get(
+    "/ltc/recognitions",
+    response=list[RecognitionOut],
+    summary="Assessments of the peer regions recognised here, in your region",
+)
+def list_recognitions(request: HttpRequest) -> Any:
+    return [
+        {
+            "id": r.pk,
+            "person_masked": r.id_masked,
+            "level": r.level,
+            "origin_region": r.origin_region,
+            "assessed_on": r.assessed_on,
+            "valid_until": r.valid_until,
+            "received_at": r.received_at,
+            "status": r.status,
+        }
+        for r in selectors.recognitions_for(_user(request))
+    ]
+
+
+@router.post(
+    "/ltc/person-status",
+    response={200: dict[str, Any], 400: ErrorOut, 403: ErrorOut, 502: ErrorOut},
+    summary="Ask a peer region whether a person is insured there, and their level (互通)",
+)
+def ask_person_status(request: HttpRequest, payload: PersonStatusIn) -> Any:
+    try:
+        return person_status_ask(
+            actor=_user(request),
+            peer_code=payload.peer,
+            id_number=payload.id_number,
+            purpose=payload.purpose,
+        )
+    except ExchangeFailed as failed:
+        return Status(502, {"detail": str(failed)})
+
+
+@router.get(
+    "/ltc/federation/institutions",
+    auth=None,
+    response={200: dict[str, Any]},
+    summary="This region's designated care institutions, as a signed document for peers (互享)",
+)
+def published_institutions(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(institutions_document(), json_dumps_params={"ensure_ascii": False})
+
+
+@router.post(
+    "/ltc/federation/institutions/import",
+    response={200: dict[str, Any], 400: ErrorOut, 403: ErrorOut, 502: ErrorOut},
+    summary="Import a peer region's designated care institutions now",
+)
+def import_institutions(request: HttpRequest, payload: ImportIn) -> Any:
+    try:
+        count = institutions_import(actor=_user(request), peer_code=payload.peer)
+    except ExchangeFailed as failed:
+        return Status(502, {"detail": str(failed)})
+    return {"peer": payload.peer, "listed": count}
+
+
+@router.post(
+    "/ltc/applications",
+    response={201: ApplicationOut, 400: ErrorOut, 403: ErrorOut},
+    summary="Take in an application for care insurance benefits",
+)
+def create_application(request: HttpRequest, payload: ApplicationIn) -> Status:
+    application = application_apply(
+        actor=_user(request),
+        person_id_number=payload.person_id_number,
+        name=payload.name,
+        region_code=payload.region,
+        care_mode=payload.care_mode,
+        note=payload.note,
+    )
+    return Status(201, application_out(application, _user(request)))
+
+
+@router.get(
+    "/ltc/applications/{application_id}",
+    response={200: ApplicationOut, 404: ErrorOut},
+    summary="One application in your region",
+)
+def get_application(request: HttpRequest, application_id: int) -> Any:
+    application = selectors.application_for_user(_user(request), application_id)
+    return application_out(application, _user(request))
+
+
+@router.post(
+    "/ltc/applications/{application_id}/actions",
+    response={200: ApplicationOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Take one step of an application's workflow",
+)
+def act_on_application(
+    request: HttpRequest, application_id: int, payload: ApplicationActionIn
+) -> Any:
+    user = _user(request)
+    selectors.application_for_user(user, application_id)  # 404 outside the region
+    try:
+        application = application_act(
+            actor=user,
+            application_id=application_id,
+            action=payload.action,
+            expected_version=payload.expected_version,
+            note=payload.note,
+            data=payload.data,
+        )
+    except (TransitionRefused, ApplicationChanged) as refused:
+        return Status(409, {"detail": str(refused)})
+    except PermissionDenied:
+        raise
+    application = selectors.application_for_user(user, application.pk)
+    return application_out(application, user)
