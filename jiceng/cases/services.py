@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import time as _time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -73,6 +73,21 @@ class CaseChanged(Exception):
 
 class TransitionRefused(Exception):
     """The action is not possible in the case's current state."""
+
+
+# --- modules reacting to a case closing -------------------------------------------------------
+
+CloseHandler = Callable[[Case], None]
+_close_handlers: dict[str, list[CloseHandler]] = {}
+
+
+def register_close_handler(category_code: str, handler: CloseHandler) -> None:
+    """Call `handler(case)` whenever a case of the category closes (verified, dismissed or
+    merged), inside the closing transaction: a module clears what the case was about (a gas
+    hazard rectified). A handler that raises undoes the closing. Register in AppConfig.ready()."""
+    handlers = _close_handlers.setdefault(category_code, [])
+    if handler not in handlers:
+        handlers.append(handler)
 
 
 # --- who may act -------------------------------------------------------------------------
@@ -526,6 +541,9 @@ def case_act(
         if checked_photos:
             kind = CasePhoto.Kind.AFTER if action == "resolve" else CasePhoto.Kind.BEFORE
             _store_photos(case, event, checked_photos, kind, actor)
+        if not case.is_open and previous not in CLOSED_STATUSES:
+            for handler in _close_handlers.get(case.category.code, ()):
+                handler(case)
         _notify_after(case, action, actor)
     return case
 

@@ -1,0 +1,223 @@
+"""Bottled-gas registry endpoints, for the filling scales, the delivery app and the bureau's
+systems: stations, cylinders (register, look up, fill check) and user sites with their colour.
+
+Every endpoint takes the JSON API's token auth and the caller's region scope: a cylinder is in a
+town's scope when its owner station is; a site when it lies in the town."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.http import HttpRequest
+from django.utils import translation
+from ninja import Field, Query, Router, Schema, Status
+
+from jiceng.core.models import User
+from jiceng.core.scope import get_in_scope_or_404
+from jiceng.gas.models import Cylinder, Station, UserSite
+from jiceng.gas.selectors import (
+    cylinder_fill_check,
+    cylinder_get_for_user,
+    cylinder_uri,
+    site_get_for_user,
+    sites_visible_to,
+    station_for_user,
+    stations_visible_to,
+)
+from jiceng.gas.services.registry import DuplicateCylinder, cylinder_register
+from jiceng.risk.selectors import reason_texts
+
+router = Router(tags=["gas"])
+MAX_PAGE = 500
+
+
+class Detail(Schema):
+    detail: str
+
+
+class StationOut(Schema):
+    code: str
+    name: str
+    kind: str
+    identifier: str
+
+
+class CylinderIn(Schema):
+    identifier: str = Field(max_length=120)
+    manufactured_on: date
+    nominal_kg: int
+    last_inspected_on: date | None = None
+    station: str = Field(max_length=30)
+    design_life_years: int | None = None
+    manufacturer: str = Field("", max_length=100)
+
+
+class CylinderOut(Schema):
+    identifier: str
+    registered: bool
+    state: str
+    location: str | None
+    owner: str | None
+    manufacturer: str
+    manufactured_on: date | None
+    nominal_kg: int | None
+    design_life_years: int
+    inspection_interval_years: int
+    last_inspected_on: date | None
+    next_inspection_due: date | None
+    end_of_life: date | None
+    last_filled_at: datetime | None
+    last_event_at: datetime | None
+
+
+class FillCheckOut(Schema):
+    allowed: bool
+    reasons: list[str]
+    codes: list[str]
+
+
+class SiteOut(Schema):
+    id: int
+    identifier: str
+    kind: str
+    region: str
+    region_name: str
+    name: str
+    colour: str | None
+    reasons: list[str]
+    station: str | None
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _cylinder_out(cylinder: Cylinder) -> CylinderOut:
+    location = None
+    if cylinder.location_site_id is not None:
+        location = f"urn:jiceng:site:{cylinder.location_site_id}"
+    elif cylinder.location_station is not None:
+        location = cylinder.location_station.identifier
+    return CylinderOut(
+        identifier=cylinder.identifier,
+        registered=cylinder.registered,
+        state=cylinder.state,
+        location=location,
+        owner=cylinder.owner.code if cylinder.owner else None,
+        manufacturer=cylinder.manufacturer,
+        manufactured_on=cylinder.manufactured_on,
+        nominal_kg=cylinder.nominal_kg,
+        design_life_years=cylinder.design_life_years,
+        inspection_interval_years=cylinder.inspection_interval_years,
+        last_inspected_on=cylinder.last_inspected_on,
+        next_inspection_due=cylinder.next_inspection_due,
+        end_of_life=cylinder.end_of_life,
+        last_filled_at=cylinder.last_filled_at,
+        last_event_at=cylinder.last_event_at,
+    )
+
+
+def _site_out(site: UserSite) -> SiteOut:
+    english = (translation.get_language() or "").startswith("en")
+    reasons = getattr(site, "colour_reasons", None) or []
+    return SiteOut(
+        id=site.pk,
+        identifier=site.identifier,
+        kind=site.kind,
+        region=site.region_id,
+        region_name=site.region.name,
+        name=site.site.name,
+        colour=getattr(site, "colour", None),
+        reasons=reason_texts(reasons, english=english),
+        station=site.station.code if site.station_id and site.station else None,
+    )
+
+
+@router.get("/gas/stations", response=list[StationOut], summary="Stations of the gas network")
+def stations_list(request: HttpRequest) -> list[StationOut]:
+    return [
+        StationOut(code=s.code, name=s.name, kind=s.kind, identifier=s.identifier)
+        for s in stations_visible_to(_user(request))
+    ]
+
+
+@router.post(
+    "/gas/cylinders",
+    response={201: CylinderOut, 400: Detail, 409: Detail},
+    summary="Register a cylinder",
+)
+def cylinders_create(request: HttpRequest, payload: CylinderIn) -> Status:
+    """400 names the field for bad input; 409 when the identifier is registered already.
+    The owner station must lie in the caller's region."""
+    # A station outside the caller's scope is as unknown as a missing one.
+    if not stations_visible_to(_user(request)).filter(code=payload.station).exists():
+        return Status(400, Detail(detail=f"station: unknown station {payload.station}."))
+    try:
+        cylinder = cylinder_register(
+            actor=_user(request),
+            identifier=payload.identifier,
+            manufactured_on=payload.manufactured_on,
+            nominal_kg=payload.nominal_kg,
+            last_inspected_on=payload.last_inspected_on,
+            station=payload.station,
+            design_life_years=payload.design_life_years,
+            manufacturer=payload.manufacturer,
+        )
+    except DuplicateCylinder as exc:
+        return Status(409, Detail(detail=f"identifier: {exc} is registered already."))
+    cylinder = Cylinder.objects.select_related("owner", "location_station").get(pk=cylinder.pk)
+    return Status(201, _cylinder_out(cylinder))
+
+
+@router.get("/gas/cylinders/{identifier}", response=CylinderOut, summary="One cylinder")
+def cylinders_get(request: HttpRequest, identifier: str) -> CylinderOut:
+    return _cylinder_out(cylinder_get_for_user(_user(request), identifier))
+
+
+@router.get(
+    "/gas/cylinders/{identifier}/fill-check",
+    response={200: FillCheckOut, 400: Detail},
+    summary="May this cylinder be filled here?",
+)
+def cylinders_fill_check(request: HttpRequest, identifier: str, station: str = "") -> Status:
+    """For the scale to interlock on. The station is the `station` parameter, or the caller's
+    own station. An unregistered cylinder is refused."""
+    user = _user(request)
+    where: Station | None
+    if station:
+        where = get_in_scope_or_404(Station.objects.all(), user, code=station)
+    else:
+        where = station_for_user(user)
+        if where is None:
+            return Status(400, Detail(detail="station: name the filling station (?station=CODE)."))
+    cylinder = (
+        Cylinder.objects.select_related("owner__parent")
+        .filter(identifier=cylinder_uri(identifier))
+        .first()
+    )
+    check = cylinder_fill_check(cylinder=cylinder, station=where)
+    return Status(
+        200, FillCheckOut(allowed=check.allowed, reasons=check.reasons, codes=check.codes)
+    )
+
+
+class SiteFilter(Schema):
+    region: str = Field("", max_length=15, pattern=r"^\d*$")
+    colour: str = Field("", pattern=r"^(|green|yellow|red)$")
+    kind: str = Field("", pattern=r"^(|household|restaurant|enterprise)$")
+    page: int = Field(1, ge=1)
+    per_page: int = Field(100, ge=1, le=MAX_PAGE)
+
+
+@router.get("/gas/sites", response=list[SiteOut], summary="User sites with their colour")
+def sites_list(request: HttpRequest, filters: Query[SiteFilter]) -> list[SiteOut]:
+    sites = sites_visible_to(
+        _user(request), region=filters.region, colour=filters.colour, kind=filters.kind
+    ).order_by("pk")
+    start = (filters.page - 1) * filters.per_page
+    return [_site_out(s) for s in sites[start : start + filters.per_page]]
+
+
+@router.get("/gas/sites/{site_id}", response=SiteOut, summary="One user site with its colour")
+def sites_get(request: HttpRequest, site_id: int) -> SiteOut:
+    return _site_out(site_get_for_user(_user(request), site_id))

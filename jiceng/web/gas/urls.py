@@ -1,0 +1,22 @@
+from django.urls import path
+
+from jiceng.web.gas import views
+
+urlpatterns = [
+    path("", views.home, name="gas-home"),
+    path("map.geojson", views.map_geojson, name="gas-map-geojson"),
+    path("sites/", views.sites_page, name="gas-sites"),
+    path("sites/export.xlsx", views.sites_export, name="gas-sites-export"),
+    path("sites/<int:site_id>/", views.site_page, name="gas-site"),
+    path("sites/<int:site_id>/check/", views.safety_check_page, name="gas-check"),
+    path("cylinders/", views.cylinder_find, name="gas-cylinders"),
+    path("cylinders/<str:identifier>/", views.cylinder_page, name="gas-cylinder"),
+    path("orders/", views.call_centre, name="gas-orders"),
+    path("delivery/", views.delivery_list, name="gas-delivery"),
+    path("delivery/<int:order_id>/", views.delivery_order, name="gas-delivery-order"),
+    path("labels/sites.svg", views.site_labels, name="gas-labels-sites"),
+    path("labels/cylinders.svg", views.cylinder_labels, name="gas-labels-cylinders"),
+    # Public pages behind the QR codes: no login, no personal data.
+    path("q/s/<str:token>/", views.public_site, name="gas-public-site"),
+    path("q/c/<str:serial>/", views.public_cylinder, name="gas-public-cylinder"),
+]
