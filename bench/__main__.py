@@ -20,6 +20,9 @@ BENCHMARKS: dict[str, str] = {
     "planning-siting": "bench.planning_siting",
     "planning-roster": "bench.planning_roster",
     "hall-cycles": "bench.hall_cycles",
+    "ledger-capture": "bench.ledger_capture",
+    "ledger-query": "bench.ledger_query",
+    "gas-colours": "bench.gas_colours",
 }
 
 

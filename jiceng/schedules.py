@@ -28,6 +28,23 @@ PERIODIC: tuple[Periodic, ...] = (
         timedelta(hours=1),
         "jiceng.hall.tasks.close_past_days_and_summarise",
     ),
+    # Forget nonces of federation envelopes old enough to be refused by their timestamp.
+    Periodic(
+        "federation-prune-nonces", timedelta(hours=1), "jiceng.federation.tasks.prune_seen_nonces"
+    ),
+    # Import the peer regions' signed lists of designated care institutions (互享).
+    Periodic(
+        "ltc-import-peer-institutions",
+        timedelta(hours=6),
+        "jiceng.ltc.tasks.import_peer_institutions",
+    ),
+    # Gas site colours whose rules depend on the date (inspections falling due, deadlines):
+    # once a day, besides the updates on every captured event.
+    Periodic(
+        "gas-recompute-site-colours",
+        timedelta(hours=24),
+        "jiceng.gas.tasks.recompute_site_colours",
+    ),
 )
 
 

@@ -18,6 +18,8 @@ ALLOWED_HOSTS = env.env_list("JICENG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", 
 CSRF_TRUSTED_ORIGINS = env.env_list("JICENG_CSRF_TRUSTED_ORIGINS", [])
 # Key for ID numbers encrypted at rest and their lookup digests (see core.identity_vault).
 FIELD_KEY = env.field_key(DATA_DIR)
+# This deployment's county code for federation (jiceng.federation); empty: read from the regions.
+JICENG_REGION_CODE = env.env_str("JICENG_REGION_CODE", "").strip()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -36,7 +38,12 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "jiceng.core",
     "jiceng.cases",
+    "jiceng.ledger",
+    "jiceng.federation",
+    "jiceng.risk",
     "jiceng.hall",
+    "jiceng.ltc",
+    "jiceng.gas",
     "jiceng.web",
 ]
 

@@ -27,8 +27,15 @@ def _fresh_process_caches():
     from jiceng.cases.selectors import forget_category_rules
     from jiceng.cases.services import forget_dispatchers
     from jiceng.core.geography import forget_geography
+    from jiceng.ledger.selectors import forget_contexts
 
-    caches = (forget_calendar, forget_category_rules, forget_dispatchers, forget_geography)
+    caches = (
+        forget_calendar,
+        forget_category_rules,
+        forget_dispatchers,
+        forget_geography,
+        forget_contexts,
+    )
     for forget in caches:
         forget()
     yield

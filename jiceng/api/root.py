@@ -11,7 +11,10 @@ from ninja.errors import ValidationError as NinjaValidationError
 from jiceng.api.auth import API_AUTH
 from jiceng.api.cases import router as cases_router
 from jiceng.api.core import router as core_router
+from jiceng.api.federation import router as federation_router
+from jiceng.api.gas import router as gas_router
 from jiceng.api.hall import router as hall_router
+from jiceng.api.ltc import router as ltc_router
 
 api = NinjaAPI(
     title="Jiceng API",
@@ -68,3 +71,6 @@ def malformed(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
 api.add_router("/", core_router)
 api.add_router("/", cases_router)
 api.add_router("/", hall_router)
+api.add_router("/", federation_router)
+api.add_router("/", ltc_router)
+api.add_router("/", gas_router)

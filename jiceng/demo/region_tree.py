@@ -82,7 +82,8 @@ class RegionTree:
 
     def synthetic_rows(self) -> list[RegionRow]:
         """Rows for everything the reference file does not hold, parents first."""
-        towns = self.neighbour.children
+        known = {r.code for r in self.reference_rows}
+        towns = [t for t in self.all_towns() if t.code not in known]
         return [r.row() for r in towns + self.all_villages() + self.all_grids()]
 
     def boundaries(self) -> dict[str, dict[str, Any]]:

@@ -36,6 +36,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
+from jiceng.cases.selectors import forget_category_rules
+from jiceng.cases.services import forget_dispatchers
 from jiceng.core.models import ApiToken, Organisation, Person, Region, Role, Site, User, UserRole
 from jiceng.core.services.accounts import user_create
 from jiceng.core.services.regions import (
@@ -45,10 +47,19 @@ from jiceng.core.services.regions import (
     region_import_rows,
 )
 from jiceng.demo.cases import seed_cases
+from jiceng.demo.deployment import (
+    default_county,
+    deployment_users,
+    plan_deployment,
+    seedable_counties,
+    user_description,
+)
+from jiceng.demo.gas import demo_gas_delete, seed_gas
 from jiceng.demo.hall import demo_hall_delete, seed_hall
+from jiceng.demo.ltc import seed_ltc
 from jiceng.demo.organisations import plan_organisations
-from jiceng.demo.profile import REGIONS_FILE, SCALES, county_profile
-from jiceng.demo.region_tree import RegionTree, plan_region_tree
+from jiceng.demo.profile import REGIONS_FILE, SCALES
+from jiceng.demo.region_tree import RegionTree
 from jiceng.demo.residents import plan_residents, resident_batches
 from jiceng.demo.sites import SiteBook
 
@@ -150,19 +161,57 @@ DEMO_LOGINS: list[tuple[str, str, StrOrPromise]] = [
 ]
 
 
+def demo_users_for(county: str) -> list[DemoUser]:
+    """The demo users of the deployment of `county` (the demo county's, or those that
+    profile.json lists for another county of the agreement)."""
+    if county == default_county():
+        return DEMO_USERS
+    specs = deployment_users(county)
+    names = dict(
+        Region.objects.filter(code__in=[s["region"] for s in specs]).values_list("code", "name")
+    )
+    return [
+        DemoUser(
+            username=spec["username"],
+            display_name=spec["display_name"],
+            region=spec["region"],
+            role=spec["role"],
+            description=user_description(spec, names.get(spec["region"], spec["region"])),
+            organisation=spec.get("organisation", ""),
+            superuser=bool(spec.get("superuser", False)),
+        )
+        for spec in specs
+    ]
+
+
+def demo_logins_for(county: str) -> list[tuple[str, str, StrOrPromise]]:
+    return [(u.username, DEMO_PASSWORD, u.description) for u in demo_users_for(county)]
+
+
 def database_has_data() -> bool:
     """Whether the registries hold anything (regions, people or organisations)."""
     return Region.objects.exists() or Person.objects.exists() or Organisation.objects.exists()
 
 
-def seed_demo(*, scale: str, seed: int, reset: bool, progress: bool) -> str:
+def seed_demo(
+    *, scale: str, seed: int, reset: bool, progress: bool, county: str | None = None
+) -> str:
     """Build the demo county and return a one-paragraph summary of what was made.
+
+    `county` (default: the demo county, 桐乡市) may name another county of the agreement
+    (jiceng/demo/deployment.py) to seed as a deployment of its own.
 
     Refuses (SeedRefused) when the database holds data, unless `reset`, which deletes the demo
     data first (see `demo_data_delete`) in the same transaction: if seeding fails, nothing changes.
     """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    county = county or default_county()
+    if county not in seedable_counties():
+        raise SeedRefused(
+            _("County %(county)s cannot be seeded; choose one of %(choices)s.")
+            % {"county": county, "choices": ", ".join(seedable_counties())}
+        )
     started = time.monotonic()
     with transaction.atomic():
         if database_has_data():
@@ -180,8 +229,10 @@ def seed_demo(*, scale: str, seed: int, reset: bool, progress: bool) -> str:
                     }
                 )
             demo_data_delete()
-        counts = _seed(scale=scale, seed=seed, progress=progress)
+        counts = _seed(scale=scale, seed=seed, progress=progress, county=county)
     counts["seconds"] = time.monotonic() - started
+    if county != default_county():
+        return _summary_other(scale=scale, seed=seed, counts=counts)
     return _summary(scale=scale, seed=seed, counts=counts)
 
 
@@ -189,11 +240,10 @@ def _next_id(model: type[models.Model]) -> int:
     return int(model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
 
 
-def _seed(*, scale: str, seed: int, progress: bool) -> dict[str, Any]:
-    size = SCALES[scale]
-    profile = county_profile()
+def _seed(*, scale: str, seed: int, progress: bool, county: str) -> dict[str, Any]:
     reference_rows = parse_region_csv(REGIONS_FILE.read_text(encoding="utf-8"))
-    tree = plan_region_tree(reference_rows, profile, seed)
+    plan = plan_deployment(county=county, scale=scale, reference_rows=reference_rows, seed=seed)
+    tree, profile, size = plan.tree, plan.profile, plan.scale
     sites = SiteBook(next_id=_next_id(Site), rng=np.random.default_rng([seed, 5]))
     organisations = plan_organisations(
         tree, profile, size, seed, first_organisation_id=_next_id(Organisation), sites=sites
@@ -236,15 +286,21 @@ def _seed(*, scale: str, seed: int, progress: bool) -> dict[str, Any]:
             bar.update(len(batch.people))
 
         bar.set_description(_("Users"))
-        users = _create_demo_users(organisations.organisations)
+        users = _create_demo_users(organisations.organisations, demo_users_for(county))
         _reset_id_sequences()
 
     hall: dict[str, Any] = {}
     if size.hall_months:
         hall = seed_hall(seed=seed, months=size.hall_months, as_of=timezone.localdate())
-    cases = seed_cases(
-        seed=seed, per_year=size.cases_per_year, as_of=timezone.localdate(), progress=progress
-    )
+    cases = 0
+    if size.cases_per_year:
+        cases = seed_cases(
+            seed=seed, per_year=size.cases_per_year, as_of=timezone.localdate(), progress=progress
+        )
+    ltc = seed_ltc(county=county, rng_seed=seed)
+    # The gas network of the demo county (not at the test scale: 20,000 sites take seconds).
+    if scale != "test" and county == default_county():
+        seed_gas(seed=seed, as_of=timezone.localdate(), county=county)
 
     kinds = organisations.count_by_kind()
     site_kinds = Counter(s.kind for s in organisations.sites)
@@ -266,6 +322,8 @@ def _seed(*, scale: str, seed: int, progress: bool) -> dict[str, Any]:
         "users": users,
         "cases": cases,
         "tickets": hall.get("tickets", 0),
+        "county_name": tree.county.name,
+        "ltc": ltc,
     }
 
 
@@ -279,12 +337,12 @@ def _write_regions(tree: RegionTree, rows: list[RegionRow]) -> None:
     region_import_boundaries(json.dumps({"type": "FeatureCollection", "features": features}))
 
 
-def _create_demo_users(organisations: list[Organisation]) -> int:
+def _create_demo_users(organisations: list[Organisation], users: list[DemoUser]) -> int:
     """The demo users, through the account service. They share one published password, so it
     is hashed once (Argon2 takes a noticeable fraction of a second per hash)."""
     by_name = {o.name: o.pk for o in organisations}
     created = []
-    for spec in DEMO_USERS:
+    for spec in users:
         user = user_create(
             username=spec.username,
             password=None,
@@ -324,6 +382,18 @@ def _summary(*, scale: str, seed: int, counts: dict[str, Any]) -> str:
     ) % {**numbers, "scale": scale, "seed": seed, "password": DEMO_PASSWORD}
 
 
+def _summary_other(*, scale: str, seed: int, counts: dict[str, Any]) -> str:
+    numbers = {k: f"{v:,}" if isinstance(v, int) else v for k, v in counts.items()}
+    return _(
+        "Seeded %(county_name)s as a deployment of its own (scale %(scale)s, seed %(seed)s) in "
+        "%(seconds).1f s: %(regions)s regions, among them %(towns)s towns, %(villages)s "
+        "villages and communities and %(grids)s grids, and %(neighbour)s with "
+        "%(neighbour_towns)s towns as its neighbour; %(organisations)s organisations; "
+        "%(sites)s sites; %(people)s residents; and %(users)s demo users (password "
+        "%(password)s)."
+    ) % {**numbers, "scale": scale, "seed": seed, "password": DEMO_PASSWORD}
+
+
 # --- Reset ---------------------------------------------------------------------------------
 
 DEMO_MODELS: tuple[type[models.Model], ...] = (Person, Site, Organisation, Region)
@@ -341,6 +411,7 @@ def demo_data_delete() -> None:
     say) stay.
     """
     user_type = ContentType.objects.get_for_model(User)
+    demo_gas_delete()  # gas sites, stations and ledger events refer to regions and sites
     demo_hall_delete()  # service points hold protected references to regions and sites
     with transaction.atomic(), disable_auditlog():
         doomed_users = list(User.objects.filter(region__isnull=False).values_list("pk", flat=True))
@@ -358,6 +429,10 @@ def demo_data_delete() -> None:
             LogEntry.objects.filter(
                 content_type=user_type, object_id__in=doomed_users[start : start + 500]
             ).delete()
+    # The case engine keeps who dispatches and how categories route for a few seconds; those
+    # users and departments are gone, and a case reported by the next seed must not reach them.
+    forget_dispatchers()
+    forget_category_rules()
 
 
 def _references_to(model: type[models.Model]) -> list[models.ForeignObjectRel]:

@@ -8,5 +8,9 @@ urlpatterns = [
     path("registry/", include("jiceng.web.registries.urls")),
     path("cases/", include("jiceng.web.cases.urls")),
     path("hall/", include("jiceng.web.hall.urls")),
+    path("planning/", include("jiceng.web.planning.urls")),
+    path("ltc/", include("jiceng.web.ltc.urls")),
+    path("gas/", include("jiceng.web.gas.urls")),
+    path("federation/", include("jiceng.web.federation.urls")),
     path("", include("jiceng.web.dashboard.urls")),
 ]
