@@ -20,8 +20,6 @@ import argparse
 import http.client
 import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -31,7 +29,13 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from bench.isolated import POSTGRES_URL, REPO, postgres_available, recreate_postgres_database
+from bench.isolated import (
+    POSTGRES_URL,
+    postgres_available,
+    python_json,
+    recreate_postgres_database,
+    served,
+)
 from bench.loadgen import load
 from bench.report import Figure
 
@@ -58,67 +62,6 @@ def _environment(database: str) -> Iterator[dict[str, str]]:
             recreate_postgres_database(DATABASE)
             env["DATABASE_URL"] = POSTGRES_URL.format(name=DATABASE)
         yield env
-
-
-def _python(*args: str, env: dict[str, str], timeout: int = 3600) -> dict[str, Any]:
-    result = subprocess.run(
-        [sys.executable, *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def _server(env: dict[str, str]) -> Iterator[tuple[str, int]]:
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jiceng",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(SERVER_WORKERS),
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_for("127.0.0.1", port)
-        yield "127.0.0.1", port
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-def _wait_for(host: str, port: int) -> None:
-    for _ in range(480):
-        try:
-            conn = http.client.HTTPConnection(host, port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.25)
-    raise RuntimeError("the server did not start")
 
 
 def _cycles(host: str, port: int, info: dict[str, Any], cycles: int) -> dict[str, Any]:
@@ -220,8 +163,8 @@ def run(quick: bool) -> list[Figure]:
             figures.append(Figure("hall-cycles", "PostgreSQL not reachable: skipped", "", 0.0))
             continue
         with _environment(database) as env:
-            info = _python("-m", "bench.hall_cycles", "--prepare", "--months", months, env=env)
-            with _server(env) as (host, port):
+            info = python_json("-m", "bench.hall_cycles", "--prepare", "--months", months, env=env)
+            with served(env, workers=SERVER_WORKERS) as (host, port):
                 load_result = _cycles(host, port, info, cycles)
                 base = f"http://{host}:{port}/api/v1/halls/{info['county_hall']}"
                 board = load(
@@ -236,7 +179,7 @@ def run(quick: bool) -> list[Figure]:
                     concurrency=4,
                     headers={"Authorization": f"Bearer {info['admin_token']}"},
                 )
-            check = _python(
+            check = python_json(
                 "-m", "bench.hall_cycles", "--verify", *map(str, load_result["called"]), env=env
             )
         figures.append(

@@ -23,8 +23,6 @@ import argparse
 import http.client
 import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -34,7 +32,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from bench.isolated import POSTGRES_URL, REPO, postgres_available
+from bench.isolated import (
+    POSTGRES_URL,
+    ensure_postgres_database,
+    postgres_available,
+    python_json,
+    served,
+)
 from bench.report import Figure
 
 DATABASE = "jiceng_bench_ledger"
@@ -47,17 +51,6 @@ SERVER_WORKERS = 2
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 
 
-def ensure_postgres_database(name: str) -> None:
-    """Create the database when missing (never drop it: ledger-query keeps ten million events
-    in it)."""
-    import psycopg
-
-    with psycopg.connect(POSTGRES_URL.format(name="postgres"), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 @contextmanager
 def environment(database: str) -> Iterator[dict[str, str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JICENG_", "DATABASE_URL"))}
@@ -67,55 +60,6 @@ def environment(database: str) -> Iterator[dict[str, str]]:
             ensure_postgres_database(DATABASE)
             env["DATABASE_URL"] = POSTGRES_URL.format(name=DATABASE)
         yield env
-
-
-def python(*args: str, env: dict[str, str], timeout: int = 3600) -> dict[str, Any]:
-    result = subprocess.run(
-        [sys.executable, *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def server(env: dict[str, str], workers: int = SERVER_WORKERS) -> Iterator[tuple[str, int]]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jiceng", "serve", "--port", str(port), "--workers", str(workers)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(480):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.25)
-        else:
-            raise RuntimeError("the server did not start")
-        yield "127.0.0.1", port
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def document(events: int, *, batch: int) -> bytes:
@@ -211,14 +155,14 @@ def run(quick: bool) -> list[Figure]:
         if database == "postgres" and not postgres_available():
             continue
         with environment(database) as env:
-            info = python("-m", "bench.ledger_capture", "--prepare", env=env)
+            info = python_json("-m", "bench.ledger_capture", "--prepare", env=env)
             bodies = [document(EVENTS_PER_DOCUMENT, batch=b) for b in range(documents + 2)]
             concurrency = CONCURRENCY[database]
-            with server(env, workers=concurrency) as (host, port):
+            with served(env, workers=concurrency) as (host, port):
                 post_all(host, port, info["token"], bodies[:2])  # warm up the workers
                 seconds, locations = post_all(host, port, info["token"], bodies[2:], concurrency)
                 ok = jobs_successful(host, port, info["token"], locations)
-            after = python("-m", "bench.ledger_capture", "--count", env=env)
+            after = python_json("-m", "bench.ledger_capture", "--count", env=env)
         events = documents * EVENTS_PER_DOCUMENT
         stored = int(after["events"]) - int(info["events"]) - 2 * EVENTS_PER_DOCUMENT
         if not ok or stored != events:
@@ -240,7 +184,7 @@ def run(quick: bool) -> list[Figure]:
             )
         )
     with environment("sqlite") as env:
-        service = python("-m", "bench.ledger_capture", "--service", str(documents), env=env)
+        service = python_json("-m", "bench.ledger_capture", "--service", str(documents), env=env)
     figures.append(
         Figure(
             benchmark="ledger-capture",

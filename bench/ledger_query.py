@@ -34,8 +34,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench.isolated import postgres_available
-from bench.ledger_capture import environment, python, server
+from bench.isolated import postgres_available, python_json, served
+from bench.ledger_capture import SERVER_WORKERS, environment
 from bench.report import Figure
 
 CYLINDERS = 100_000
@@ -67,14 +67,14 @@ def run(quick: bool) -> list[Figure]:
         return []
     samples = 200 if quick else 1000
     with environment("postgres") as env:
-        loaded = python("-m", "bench.ledger_query", "--load", env=env, timeout=4 * 3600)
-        info = python("-m", "bench.ledger_capture", "--prepare", env=env)
-        with server(env) as (host, port):
+        loaded = python_json("-m", "bench.ledger_query", "--load", env=env, timeout=4 * 3600)
+        info = python_json("-m", "bench.ledger_capture", "--prepare", env=env)
+        with served(env, workers=SERVER_WORKERS) as (host, port):
             # First, as the ledger lies after loading (partly in the page cache, partly not).
             first_ms = _over_http(host, port, info["token"], samples // 2, seed=3)
-            warm = python("-m", "bench.ledger_query", "--prewarm", env=env)
+            warm = python_json("-m", "bench.ledger_query", "--prewarm", env=env)
             http_ms = _over_http(host, port, info["token"], samples, seed=7)
-        inside = python("-m", "bench.ledger_query", "--selector", str(samples), env=env)
+        inside = python_json("-m", "bench.ledger_query", "--selector", str(samples), env=env)
     note = (
         f"{loaded['events']:,} events in the ledger ({loaded['load_seconds']:.0f} s to load"
         f"{' earlier' if loaded['reused'] else ''}); {samples} random cylinders, "

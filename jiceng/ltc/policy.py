@@ -15,11 +15,15 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 POLICY_FILE = Path(__file__).resolve().parent.parent / "reference" / "ltc-policy.json"
 # How the benefit table's units read on the pages; a unit missing here shows as written in the file.
-UNIT_LABELS: dict[str, Promise] = {"day": _("day"), "month": _("month"), "visit": _("visit")}
+UNIT_LABELS: dict[str, Promise] = {
+    "day": pgettext_lazy("benefit unit", "day"),
+    "month": pgettext_lazy("benefit unit", "month"),
+    "visit": pgettext_lazy("benefit unit", "visit"),
+}
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jiceng.core import identity_vault
 from jiceng.federation import keys
@@ -280,7 +280,7 @@ def test_sharing_refuses_an_expired_superseded_or_unfinished_assessment(remote, 
 
 def test_sharing_with_an_unreachable_peer_fails_cleanly_and_is_logged(remote, make_person, ltc):
     _person, _number, assessment = assessed_person(make_person, ltc)
-    with pytest.raises(ExchangeFailed):
+    with pytest.raises(ExchangeFailed), translation.override("en"):
         assessment_share(actor=ltc["clerk"], assessment=assessment, peer_code=THERE)
     assert MessageLog.objects.get().outcome == "unavailable"
     share = AssessmentShare.objects.get()
@@ -372,7 +372,8 @@ def test_the_scheduled_import_reports_a_peer_it_cannot_reach_and_goes_on(remote,
     from jiceng.schedules import PERIODIC
 
     assert "ltc-import-peer-institutions" in {job.name for job in PERIODIC}
-    outcome = institutions_import_all()
+    with translation.override("en"):
+        outcome = institutions_import_all()
     assert list(outcome) == [THERE]
     assert "cannot be reached" in str(outcome[THERE])
     assert not SharedInstitution.objects.exists()
