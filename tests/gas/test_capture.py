@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jiceng.cases.models import Case
 from jiceng.gas.models import Cylinder, CylinderFlag, CylinderState
@@ -38,7 +38,9 @@ def test_an_expired_cylinder_refused_by_the_fill_check_and_filled_anyway_is_flag
     assert answer["allowed"] is False
     assert answer["codes"] == ["inspection_overdue"]
 
-    job = capture(users["admin"], event(FILL, ["EXP-1"], biz_location="urn:jiceng:station:TX-F"))
+    fill = event(FILL, ["EXP-1"], biz_location="urn:jiceng:station:TX-F")
+    with translation.override("en"):  # the flag's reason is written in the active language
+        job = capture(users["admin"], fill)
 
     assert job.success, job.errors
     stored = LedgerEvent.objects.get()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jiceng.gas.models import Cylinder, CylinderState
 from jiceng.gas.selectors import cylinder_fill_check
@@ -59,7 +59,10 @@ def test_a_cylinder_past_its_inspection_date_is_refused(network):
     )
     check = _check("LATE-1", network.wutong)
     assert check.codes == ["inspection_overdue"]
-    assert check.reasons == ["The cylinder's periodic inspection is overdue."]
+    with translation.override("en"):
+        assert [str(reason) for reason in check.reasons] == [
+            "The cylinder's periodic inspection is overdue."
+        ]
 
 
 def test_a_cylinder_of_another_station_is_refused(network):
