@@ -22,7 +22,10 @@ def _cheap_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
-    """Per-process caches must not carry rows from one test's database into the next."""
+    """Per-process caches must not carry rows from one test's database into the next, nor
+    counters (the ticket limits of phones and kiosks) from one test's requests into the next."""
+    from django.core.cache import cache
+
     from jiceng.cases.calendar import forget_calendar
     from jiceng.cases.selectors import forget_category_rules
     from jiceng.cases.services import forget_dispatchers
@@ -35,6 +38,7 @@ def _fresh_process_caches():
         forget_dispatchers,
         forget_geography,
         forget_contexts,
+        cache.clear,
     )
     for forget in caches:
         forget()
