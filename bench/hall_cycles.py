@@ -153,12 +153,15 @@ def _cycle_note(result: dict[str, Any], check: dict[str, Any]) -> str:
     )
 
 
-def run(quick: bool) -> list[Figure]:
+DATABASES = ("sqlite", SQLITE_KEPT, "postgres")
+
+
+def run(quick: bool, databases: tuple[str, ...] = DATABASES) -> list[Figure]:
     figures: list[Figure] = []
     months = "2" if quick else "6"
     cycles = 600 if quick else 3000
     requests = 200 if quick else 600
-    for database in ("sqlite", SQLITE_KEPT, "postgres"):
+    for database in databases:
         if database == "postgres" and not postgres_available():
             figures.append(Figure("hall-cycles", "PostgreSQL not reachable: skipped", "", 0.0))
             continue
@@ -313,6 +316,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--months", type=int, default=6)
     parser.add_argument("--verify", nargs="*", type=int)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--database", choices=DATABASES, action="append", help="only these (default: all)"
+    )
     args = parser.parse_args(argv)
     if args.prepare:
         print(json.dumps(prepare(args.months)))
@@ -321,7 +327,7 @@ def main(argv: list[str]) -> int:
     else:
         from bench.report import print_table
 
-        print_table(run(args.quick))
+        print_table(run(args.quick, tuple(args.database or DATABASES)))
     return 0
 
 
