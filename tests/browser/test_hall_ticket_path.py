@@ -220,6 +220,10 @@ def test_the_queue_pages_at_phone_width(live_server, hall, users, open_context, 
     phone.select_option("#book-item", "YB15")
     phone.wait_for_selector("#phone-slots input[name=slot]")
     phone.select_option("#book-day", day.isoformat())
+    # The chosen day's times, not the first day's that htmx is about to replace.
+    phone.wait_for_selector(
+        f"#phone-slots input[name=day][value='{day.isoformat()}']", state="attached"
+    )
     phone.wait_for_selector("#phone-slots input[name=slot][value='08:30']")
     phone.check("#phone-slots input[name=slot][value='08:30']")
     phone.fill("#book-phone", "13812345678")
