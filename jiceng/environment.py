@@ -103,6 +103,8 @@ def database_config(data: Path) -> dict[str, object]:
             raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {exc}") from None
         if config["ENGINE"] == "django.db.backends.sqlite3":
             config["OPTIONS"] = sqlite_options()
+        else:
+            config["OPTIONS"] = postgresql_options()
         return config
     return {
         "ENGINE": "django.db.backends.sqlite3",
@@ -114,6 +116,14 @@ def database_config(data: Path) -> dict[str, object]:
         # Tests run on a file too (not in memory), so that they see WAL and locking as served.
         "TEST": {"NAME": str(data / f"test-{os.getpid()}.sqlite3")},
     }
+
+
+def postgresql_options() -> dict[str, object]:
+    # Django's cursors bind parameters on the client and never prepare. A statement that runs
+    # for every request of a hot path (the ledger's capture) asks psycopg to prepare it
+    # (`execute(..., prepare=True)`), which psycopg honours only when the connection has a
+    # threshold: this one is high enough that nothing is prepared without asking.
+    return {"prepare_threshold": 1_000_000}
 
 
 def sqlite_options() -> dict[str, object]:

@@ -31,6 +31,7 @@ def _fresh_process_caches():
     from jiceng.cases.services import forget_dispatchers
     from jiceng.core.geography import forget_geography
     from jiceng.ledger.selectors import forget_contexts
+    from jiceng.risk.selectors import forget_rules
 
     caches = (
         forget_calendar,
@@ -38,6 +39,7 @@ def _fresh_process_caches():
         forget_dispatchers,
         forget_geography,
         forget_contexts,
+        forget_rules,
         cache.clear,
     )
     for forget in caches:

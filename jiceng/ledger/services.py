@@ -2,12 +2,13 @@
 
 `document_capture` checks the whole document first (`documents.document_parse`, no database
 work). A document that fails is recorded as a failed capture job with every reason, and nothing
-of it is stored. A valid one is stored in ONE transaction: the capture job, then every event not
-stored before in a few multi-row `INSERT ... ON CONFLICT (event_id) DO NOTHING RETURNING`
-statements (so an eventID repeated inside the document, by an earlier capture or by a capture
-running at the same moment is stored once, without a read-then-write race), then their
-identifiers, then the registered handlers (`hooks`) with the newly stored events. A handler that
-raises `CaptureRefused` rolls all of it back; the failed job is then recorded with its reasons.
+of it is stored. A valid one is stored in ONE transaction: the capture job, every event not
+stored before (`INSERT ... ON CONFLICT (event_id) DO NOTHING RETURNING`, so an eventID repeated
+inside the document, by an earlier capture or by a capture running at the same moment is stored
+once, without a read-then-write race), their identifiers, then the registered handlers (`hooks`)
+with the newly stored events. A handler that raises `CaptureRefused` rolls all of it back; the
+failed job is then recorded with its reasons. On PostgreSQL the job, the events and their
+identifiers take one statement; on SQLite, which has one writer, prepared single-row INSERTs.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def document_capture(
         event.body_text = _body_text(event.body)
     try:
         with transaction.atomic():
-            job = CaptureJob.objects.create(
+            job = CaptureJob(
                 actor=actor,
                 region=region,
                 created_at=created_at,
@@ -82,11 +83,7 @@ def document_capture(
                 context=parsed.context,
                 event_count=len(parsed.events),
             )
-            stored = _events_insert(job=job, events=parsed.events, record_time=created_at)
-            job.stored_count = len(stored)
-            job.duplicate_count = len(parsed.events) - len(stored)
-            job.finished_at = timezone.now()
-            job.save(update_fields=["stored_count", "duplicate_count", "finished_at"])
+            stored = _job_and_events_insert(job=job, events=parsed.events)
             if stored:
                 for handler in capture_handlers():
                     handler(stored)
@@ -96,6 +93,45 @@ def document_capture(
         reason = f"The database cannot store a value of this document: {exc}".strip()
         return _job_failed(actor=actor, region=region, created_at=created_at, errors=[reason])
     return job
+
+
+def _job_insert(job: CaptureJob) -> CaptureJob:
+    """Insert the capture job with a plain INSERT ... RETURNING (every document writes one, and
+    the ORM's create costs about as much as the rest of a one-event capture)."""
+    fields = [f for f in CaptureJob._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(CaptureJob._meta.db_table)} ({columns}) "  # noqa: S608
+            f"VALUES ({marks}) RETURNING id",
+            [f.get_db_prep_save(f.pre_save(job, add=True), connection) for f in fields],
+        )
+        job.pk = cursor.fetchone()[0]
+    job._state.adding = False
+    job._state.db = connection.alias
+    return job
+
+
+def _job_finish(job: CaptureJob, *, stored_count: int) -> None:
+    """Record the counts and the end of a successful capture (a plain UPDATE: it runs for
+    every document, and the ORM's save costs more than the write)."""
+    job.stored_count = stored_count
+    job.duplicate_count = job.event_count - stored_count
+    job.finished_at = timezone.now()
+    table = connection.ops.quote_name(CaptureJob._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET stored_count = %s, duplicate_count = %s, finished_at = %s "  # noqa: S608
+            "WHERE id = %s",
+            [
+                job.stored_count,
+                job.duplicate_count,
+                connection.ops.adapt_datetimefield_value(job.finished_at),
+                job.pk,
+            ],
+        )
 
 
 def _job_failed(
@@ -112,23 +148,26 @@ def _job_failed(
     )
 
 
-def _events_insert(
-    *, job: CaptureJob, events: list[ParsedEvent], record_time: datetime
-) -> list[CapturedEvent]:
-    """Insert the events not stored yet; the newly stored ones, in document order."""
+def _job_and_events_insert(*, job: CaptureJob, events: list[ParsedEvent]) -> list[CapturedEvent]:
+    """Insert the capture job and the events not stored yet, and record the counts on the job;
+    the newly stored events, in document order."""
     first: dict[str, ParsedEvent] = {}
     for event in events:
         first.setdefault(event.event_id, event)
-    if not first:
-        return []
     # Sorted by eventID: concurrent captures take their row locks in the same order.
     ordered = sorted(first.values(), key=lambda e: e.event_id)
+    record_time = job.created_at
     if connection.vendor == "postgresql":
         new_pks = _insert_postgresql(job=job, events=ordered, record_time=record_time)
-    elif connection.vendor == "sqlite" and _sqlite_writes_locked():
-        new_pks = _insert_sqlite(job=job, events=ordered, record_time=record_time)
     else:
-        new_pks = _insert_portable(job=job, events=ordered, record_time=record_time)
+        _job_insert(job)
+        if not ordered:
+            new_pks = {}
+        elif connection.vendor == "sqlite" and _sqlite_writes_locked():
+            new_pks = _insert_sqlite(job=job, events=ordered, record_time=record_time)
+        else:
+            new_pks = _insert_portable(job=job, events=ordered, record_time=record_time)
+        _job_finish(job, stored_count=len(new_pks))
     stored = []
     for event_id, event in first.items():
         pk = new_pks.get(event_id)
@@ -161,13 +200,28 @@ def _body_text(body: dict[str, Any]) -> str:
 def _insert_postgresql(
     *, job: CaptureJob, events: list[ParsedEvent], record_time: datetime
 ) -> dict[str, int]:
-    """Two statements whatever the number of events: the events from arrays (unnest), skipping
-    stored eventIDs (ON CONFLICT DO NOTHING waits for a concurrent capture of the same id and
-    then skips it), and their identifiers."""
+    """One statement whatever the number of events: the job takes the next id of its sequence,
+    the events come from arrays (unnest), skipping stored eventIDs (ON CONFLICT DO NOTHING
+    waits for a concurrent capture of the same id and then skips it), their identifiers join
+    the events just stored, and the job is written with its counts. (The foreign keys are
+    checked at commit, so the job may come last.)"""
     import psycopg
 
-    event_table = connection.ops.quote_name(LedgerEvent._meta.db_table)
-    epc_table = connection.ops.quote_name(LedgerEventEpc._meta.db_table)
+    quote = connection.ops.quote_name
+    job_table = quote(CaptureJob._meta.db_table)
+    event_table = quote(LedgerEvent._meta.db_table)
+    epc_table = quote(LedgerEventEpc._meta.db_table)
+    counted = ("id", "stored_count", "duplicate_count")
+    job_fields = [f for f in CaptureJob._meta.concrete_fields if f.name not in counted]
+    job.finished_at = timezone.now()
+    job_values = [f.get_db_prep_save(f.pre_save(job, add=True), connection) for f in job_fields]
+    identifiers: tuple[list[Any], list[Any], list[Any], list[Any]] = ([], [], [], [])
+    for event in events:
+        for epc, role in event.identifiers:
+            identifiers[0].append(event.event_id)
+            identifiers[1].append(epc)
+            identifiers[2].append(role)
+            identifiers[3].append(event.event_time)
     connection.ensure_connection()
     # A cursor with server-side binding sends the arrays in binary: no quoting of every JSON
     # body into an array literal (Django's cursors bind on the client). Same connection, so
@@ -175,22 +229,43 @@ def _insert_postgresql(
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {event_table} (
-                event_id, event_type, action, event_time, event_time_zone_offset, biz_step,
-                disposition, read_point, biz_location, parent_id, body,
-                record_time, capture_job_id, region_id, flagged, flag_reasons
+            WITH job AS (
+                SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS id
+            ),
+            stored AS (
+                INSERT INTO {event_table} (
+                    event_id, event_type, action, event_time, event_time_zone_offset, biz_step,
+                    disposition, read_point, biz_location, parent_id, body,
+                    record_time, capture_job_id, region_id, flagged, flag_reasons
+                )
+                SELECT e.*, %s, job.id, %s, false, '[]'::jsonb
+                FROM unnest(
+                    %b::text[], %b::text[], %b::text[], %b::timestamptz[], %b::text[], %b::text[],
+                    %b::text[], %b::text[], %b::text[], %b::text[], %b::text[]::jsonb[]
+                ) AS e, job
+                ON CONFLICT (event_id) DO NOTHING
+                RETURNING id, event_id
+            ),
+            epcs AS (
+                INSERT INTO {epc_table} (event_id, epc, role, event_time)
+                SELECT stored.id, x.epc, x.role, x.event_time
+                FROM unnest(%b::text[], %b::text[], %b::text[], %b::timestamptz[])
+                    AS x(event_key, epc, role, event_time)
+                JOIN stored ON stored.event_id = x.event_key
+            ),
+            saved AS (
+                INSERT INTO {job_table} (
+                    id, stored_count, duplicate_count,
+                    {", ".join(quote(f.column) for f in job_fields)}
+                )
+                SELECT job.id, n.count, %s - n.count, {", ".join(["%s"] * len(job_fields))}
+                FROM job, (SELECT count(*) AS count FROM stored) AS n
             )
-            SELECT e.*, %s, %s, %s, false, '[]'::jsonb
-            FROM unnest(
-                %b::text[], %b::text[], %b::text[], %b::timestamptz[], %b::text[], %b::text[],
-                %b::text[], %b::text[], %b::text[], %b::text[], %b::text[]::jsonb[]
-            ) AS e
-            ON CONFLICT (event_id) DO NOTHING
-            RETURNING id, event_id
-            """,  # noqa: S608 - table names from the models
+            SELECT job.id, stored.id, stored.event_id FROM job LEFT JOIN stored ON true
+            """,  # noqa: S608 - table and column names from the models
             [
+                CaptureJob._meta.db_table,
                 record_time,
-                job.pk,
                 job.region_id,
                 [e.event_id for e in events],
                 [e.event_type for e in events],
@@ -203,27 +278,19 @@ def _insert_postgresql(
                 [e.biz_location for e in events],
                 [e.parent_id for e in events],
                 [e.body_text or _body_text(e.body) for e in events],
+                *identifiers,
+                job.event_count,
+                *job_values,
             ],
+            # The same text for every document: parsed and planned once per connection.
+            prepare=True,
         )
-        new_pks = {event_id: pk for pk, event_id in cursor.fetchall()}
-        columns: tuple[list[Any], list[Any], list[Any], list[Any]] = ([], [], [], [])
-        for event in events:
-            pk = new_pks.get(event.event_id)
-            if pk is None:
-                continue
-            for epc, role in event.identifiers:
-                columns[0].append(pk)
-                columns[1].append(epc)
-                columns[2].append(role)
-                columns[3].append(event.event_time)
-        if columns[0]:
-            cursor.execute(
-                f"""
-                INSERT INTO {epc_table} (event_id, epc, role, event_time)
-                SELECT * FROM unnest(%b::bigint[], %b::text[], %b::text[], %b::timestamptz[])
-                """,  # noqa: S608 - table names from the models
-                list(columns),
-            )
+        rows = cursor.fetchall()
+    job.pk = rows[0][0]
+    job._state.adding, job._state.db = False, connection.alias
+    new_pks = {event_id: pk for _job, pk, event_id in rows if pk is not None}
+    job.stored_count = len(new_pks)
+    job.duplicate_count = job.event_count - job.stored_count
     return new_pks
 
 

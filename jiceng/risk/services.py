@@ -12,6 +12,7 @@ from django.db import connection, transaction
 
 from jiceng.risk.evaluation import Reason, Result, RuleInvalid, RuleSpec, rule_check
 from jiceng.risk.models import ColourChange, Rule, RuleSet, SubjectColour
+from jiceng.risk.selectors import forget_rules
 
 BATCH = 5000
 ROWS_PER_INSERT = 500  # 6 parameters each: well under SQLite's and PostgreSQL's limits
@@ -83,6 +84,10 @@ def ruleset_load(*, data: Mapping[str, Any]) -> int:
                 for order, r in rules
             )
             count += len(rules)
+    # This process reads the new rules at once (and again after the commit, in case another
+    # thread read the old ones meanwhile); other processes within RULES_RECHECK_SECONDS.
+    forget_rules()
+    transaction.on_commit(forget_rules)
     return count
 
 
@@ -91,10 +96,21 @@ def ruleset_load_file(*, path: Path) -> int:
 
 
 def _current(scheme: str, subjects: list[int]) -> dict[int, tuple[int, str, list[Reason]]]:
-    rows = SubjectColour.objects.filter(scheme=scheme, subject__in=subjects).values_list(
-        "subject", "pk", "colour", "reasons"
-    )
-    return {subject: (pk, colour, reasons) for subject, pk, colour, reasons in rows}
+    """The stored colour of each subject: a plain statement (it runs for every captured event
+    that changes a site)."""
+    table = connection.ops.quote_name(SubjectColour._meta.db_table)
+    marks = ", ".join(["%s"] * len(subjects))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT subject, id, colour, reasons FROM {table} "  # noqa: S608 - the model's table
+            f"WHERE scheme = %s AND subject IN ({marks})",
+            [scheme, *subjects],
+        )
+        rows = cursor.fetchall()
+    return {
+        subject: (pk, colour, json.loads(reasons) if isinstance(reasons, str) else reasons)
+        for subject, pk, colour, reasons in rows
+    }
 
 
 def colours_store(
@@ -160,7 +176,8 @@ def colours_store(
                 reworded.append((text, when, row[0]))
         if not (new_rows or recoloured or reworded):
             continue
-        with transaction.atomic(), connection.cursor() as cursor:
+        # No savepoint inside a caller's transaction (a capture): a failure dooms it anyway.
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             if fresh and connection.vendor == "postgresql":
                 _copy(cursor, SubjectColour, COLOUR_COLUMNS, new_rows)
             else:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from jiceng.risk.evaluation import RuleInvalid, RuleSpec, colour_evaluate
-from jiceng.risk.models import ColourChange, Rule, SubjectColour
+from jiceng.risk.models import ColourChange, Rule, RuleSet, SubjectColour
 from jiceng.risk.selectors import colour_history, colour_of, rules_of
 from jiceng.risk.services import colours_store, ruleset_load
 
@@ -157,3 +157,31 @@ def test_a_first_computation_of_many_subjects_stores_each_once_with_its_history(
     results[3] = ("green", [])
     assert colours_store(scheme="many", results=results, at=at + timedelta(days=1)) == 1
     assert ColourChange.objects.filter(scheme="many").count() == 6002
+
+
+def _one_rule_set(colour: str) -> dict[str, object]:
+    rule = {"code": "due", "colour": colour, "kind": "date_before", "params": {"fact": "due"}}
+    return {"rulesets": [{"code": "reloaded", "name": "Reloaded", "rules": [rule]}]}
+
+
+@pytest.mark.django_db
+def test_a_reloaded_rule_set_applies_at_once_in_this_process():
+    ruleset_load(data=_one_rule_set("yellow"))
+    assert [r.colour for r in rules_of("reloaded")] == ["yellow"]
+    ruleset_load(data=_one_rule_set("red"))
+    assert [r.colour for r in rules_of("reloaded")] == ["red"]
+
+
+@pytest.mark.django_db
+def test_another_process_loading_rules_is_seen_after_the_recheck_interval(monkeypatch):
+    from jiceng.risk import selectors
+
+    ruleset_load(data=_one_rule_set("yellow"))
+    assert [r.colour for r in rules_of("reloaded")] == ["yellow"]
+    # Another process's load: the rows and the stamp change, this process's copy is not told.
+    Rule.objects.filter(ruleset__code="reloaded").update(colour="red")
+    RuleSet.objects.filter(code="reloaded").update(loaded_at=datetime.now(UTC))
+    assert [r.colour for r in rules_of("reloaded")] == ["yellow"]
+    clock = selectors.time.monotonic() + selectors.RULES_RECHECK_SECONDS + 1
+    monkeypatch.setattr(selectors.time, "monotonic", lambda: clock)
+    assert [r.colour for r in rules_of("reloaded")] == ["red"]

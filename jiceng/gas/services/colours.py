@@ -4,11 +4,11 @@ effective dates) and keeps the current colour and its history."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, datetime
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
 from typing import Any
 
-from django.db.models import Count, Max, Min, Q
+from django.db import connection
 from django.utils import timezone
 
 from jiceng.gas.models import Cylinder, CylinderState, Hazard, SafetyCheck, UserSite
@@ -17,7 +17,7 @@ from jiceng.risk.evaluation import colour_evaluate
 from jiceng.risk.selectors import rules_of
 from jiceng.risk.services import colours_store
 
-CHUNK = 5000
+CHUNK = 5000  # sites per statement: three times as many parameters
 
 Facts = dict[str, Any]
 
@@ -31,7 +31,10 @@ def site_facts(*, site_ids: list[int] | None = None) -> dict[int, Facts]:
     """The facts the site rules look at, for the given sites (all sites when None):
     earliest_inspection_due, earliest_end_of_life, unregistered_cylinders (of the cylinders at
     the site), earliest_major_hazard_deadline, open_minor_hazards (of open hazards), and
-    last_safety_check (a date)."""
+    last_safety_check (a date).
+
+    One statement per chunk of sites, written as plain SQL: it runs for every captured event
+    that moves a cylinder, where building three ORM queries cost more than running them."""
     facts: dict[int, Facts] = {}
     if site_ids is None:
         for pk in UserSite.objects.values_list("pk", flat=True).iterator(chunk_size=CHUNK):
@@ -41,51 +44,83 @@ def site_facts(*, site_ids: list[int] | None = None) -> dict[int, Facts]:
         for pk in site_ids:
             facts[pk] = {}
         groups = _chunks(list(site_ids))
-    for group in groups:
-        cylinders = Cylinder.objects.filter(state=CylinderState.AT_USER)
-        hazards = Hazard.objects.filter(status=Hazard.Status.OPEN)
-        checks = SafetyCheck.objects.all()
-        if group is None:
-            cylinders = cylinders.filter(location_site__isnull=False)
-        else:
-            cylinders = cylinders.filter(location_site_id__in=group)
-            hazards = hazards.filter(site_id__in=group)
-            checks = checks.filter(site_id__in=group)
-        for row in (
-            cylinders.values("location_site_id")
-            .annotate(
-                due=Min("next_inspection_due"),
-                life=Min("end_of_life"),
-                unregistered=Count("pk", filter=Q(registered=False)),
+    quote = connection.ops.quote_name
+    cylinders = quote(Cylinder._meta.db_table)
+    hazards = quote(Hazard._meta.db_table)
+    checks = quote(SafetyCheck._meta.db_table)
+    to_date = _date_reader()
+    to_local_date = _local_date_reader()
+    no_date, no_time = "CAST(NULL AS DATE)", "CAST(NULL AS TIMESTAMP WITH TIME ZONE)"
+    with connection.cursor() as cursor:
+        for group in groups:
+            at_site, site_params = _sites_in("location_site_id", group)
+            of_site, _same = _sites_in("site_id", group)
+            # One statement, one round trip: the three groupings side by side (kind, site,
+            # date, date, count, time). Table names are the models' own; values are bound.
+            cursor.execute(
+                "SELECT 'c', location_site_id, MIN(next_inspection_due), MIN(end_of_life), "  # noqa: S608
+                f"SUM(CASE WHEN registered THEN 0 ELSE 1 END), {no_time} "
+                f"FROM {cylinders} WHERE state = %s AND {at_site} GROUP BY location_site_id "
+                "UNION ALL "
+                f"SELECT 'h', site_id, MIN(CASE WHEN grade = %s THEN deadline END), {no_date}, "
+                f"SUM(CASE WHEN grade = %s THEN 1 ELSE 0 END), {no_time} "
+                f"FROM {hazards} WHERE status = %s AND {of_site} GROUP BY site_id "
+                "UNION ALL "
+                f"SELECT 's', site_id, {no_date}, {no_date}, 0, MAX(checked_at) "
+                f"FROM {checks} WHERE {of_site} GROUP BY site_id",
+                [
+                    CylinderState.AT_USER,
+                    *site_params,
+                    Hazard.Grade.MAJOR,
+                    Hazard.Grade.MINOR,
+                    Hazard.Status.OPEN,
+                    *site_params,
+                    *site_params,
+                ],
             )
-            .order_by()
-        ):
-            site = facts.get(row["location_site_id"])
-            if site is not None:
-                site["earliest_inspection_due"] = row["due"]
-                site["earliest_end_of_life"] = row["life"]
-                site["unregistered_cylinders"] = row["unregistered"]
-        for row in (
-            hazards.values("site_id")
-            .annotate(
-                major=Min("deadline", filter=Q(grade=Hazard.Grade.MAJOR)),
-                minor=Count("pk", filter=Q(grade=Hazard.Grade.MINOR)),
-            )
-            .order_by()
-        ):
-            site = facts.get(row["site_id"])
-            if site is not None:
-                site["earliest_major_hazard_deadline"] = row["major"]
-                site["open_minor_hazards"] = row["minor"]
-        for row in checks.values("site_id").annotate(last=Max("checked_at")).order_by():
-            site = facts.get(row["site_id"])
-            if site is not None:
-                site["last_safety_check"] = _local_date(row["last"])
+            for kind, site_id, first, second, count, last in cursor.fetchall():
+                site = facts.get(site_id)
+                if site is None:
+                    continue
+                if kind == "c":
+                    site["earliest_inspection_due"] = to_date(first)
+                    site["earliest_end_of_life"] = to_date(second)
+                    site["unregistered_cylinders"] = int(count)
+                elif kind == "h":
+                    site["earliest_major_hazard_deadline"] = to_date(first)
+                    site["open_minor_hazards"] = int(count)
+                else:
+                    site["last_safety_check"] = to_local_date(last)
     return facts
 
 
-def _local_date(value: datetime | None) -> date | None:
-    return timezone.localdate(value) if value is not None else None
+def _sites_in(column: str, group: list[int] | None) -> tuple[str, list[int]]:
+    if group is None:
+        return f"{column} IS NOT NULL", []
+    return f"{column} IN ({', '.join(['%s'] * len(group))})", group
+
+
+def _date_reader() -> Callable[[Any], date | None]:
+    """A date column's value as a date: PostgreSQL answers dates, SQLite the text it stores
+    (an aggregate's value has no declared type to convert it by)."""
+    if connection.vendor != "sqlite":
+        return lambda value: value
+    return lambda value: date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _local_date_reader() -> Callable[[Any], date | None]:
+    """A timestamp column's value as the local date; SQLite stores naive UTC text."""
+    if connection.vendor != "sqlite":
+        return lambda value: timezone.localdate(value) if value is not None else None
+
+    def read(value: Any) -> date | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value).replace(tzinfo=UTC)
+        return timezone.localdate(value)
+
+    return read
 
 
 def site_colours_refresh(
