@@ -75,7 +75,7 @@ class TransitionRefused(Exception):
     """The action is not possible in the case's current state."""
 
 
-# --- modules reacting to a case closing -------------------------------------------------------
+# --- modules reacting to a case closing or reopening ------------------------------------------
 
 CloseHandler = Callable[[Case], None]
 _close_handlers: dict[str, list[CloseHandler]] = {}
@@ -86,6 +86,19 @@ def register_close_handler(category_code: str, handler: CloseHandler) -> None:
     merged), inside the closing transaction: a module clears what the case was about (a gas
     hazard rectified). A handler that raises undoes the closing. Register in AppConfig.ready()."""
     handlers = _close_handlers.setdefault(category_code, [])
+    if handler not in handlers:
+        handlers.append(handler)
+
+
+ReopenHandler = Callable[[Case], None]
+_reopen_handlers: dict[str, list[ReopenHandler]] = {}
+
+
+def register_reopen_handler(category_code: str, handler: ReopenHandler) -> None:
+    """Call `handler(case)` whenever a closed case of the category is reopened, inside the
+    reopening transaction: a module restores what closing the case cleared (a gas hazard open
+    again). A handler that raises undoes the reopening. Register in AppConfig.ready()."""
+    handlers = _reopen_handlers.setdefault(category_code, [])
     if handler not in handlers:
         handlers.append(handler)
 
@@ -543,6 +556,9 @@ def case_act(
             _store_photos(case, event, checked_photos, kind, actor)
         if not case.is_open and previous not in CLOSED_STATUSES:
             for handler in _close_handlers.get(case.category.code, ()):
+                handler(case)
+        if action == "reopen":
+            for handler in _reopen_handlers.get(case.category.code, ()):
                 handler(case)
         _notify_after(case, action, actor)
     return case

@@ -10,10 +10,10 @@ class GasConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from jiceng.cases.services import register_close_handler
+        from jiceng.cases.services import register_close_handler, register_reopen_handler
         from jiceng.gas import models
         from jiceng.gas.services.capture import cylinder_events_apply
-        from jiceng.gas.services.checks import hazard_case_closed
+        from jiceng.gas.services.checks import hazard_case_closed, hazard_case_reopened
         from jiceng.ledger.hooks import register_capture_handler
 
         # Registries are audited; cylinder state and location follow the ledger's events.
@@ -36,3 +36,4 @@ class GasConfig(AppConfig):
         auditlog.register(models.Vehicle)
         register_capture_handler(cylinder_events_apply)
         register_close_handler("gas_hazard", hazard_case_closed)
+        register_reopen_handler("gas_hazard", hazard_case_reopened)

@@ -221,6 +221,40 @@ def test_reopen_counts_and_restarts_the_clock(grid_case, case_setup):
     assert case.clock_due_at is not None and case.closed_at is None
 
 
+def test_a_reopen_handler_runs_on_reopening_only_and_its_failure_keeps_the_case_closed(
+    grid_case, case_setup, monkeypatch
+):
+    from jiceng.cases import services
+
+    monkeypatch.setattr(services, "_reopen_handlers", {})
+    users = case_setup
+    seen: list[tuple[int, str, bool]] = []
+
+    def note_reopening(case: Case) -> None:
+        seen.append((case.pk, case.status, case.is_open))
+
+    services.register_reopen_handler("ebike_charging", note_reopening)
+    services.register_reopen_handler("ebike_charging", note_reopening)  # registered once
+    services.register_reopen_handler("dispute", lambda case: seen.append((0, "dispute", True)))
+    for action, actor in [("dispatch", "wutong"), ("resolve", "handler"), ("verify", "wutong")]:
+        case_act(case_id=grid_case.pk, actor=users[actor], action=action, note="ok")
+    assert seen == []
+    case_act(case_id=grid_case.pk, actor=users["wutong"], action="reopen", note="复发")
+    assert seen == [(grid_case.pk, Status.DISPATCHED, True)]
+
+    def refuse(case: Case) -> None:
+        raise ValidationError("The module cannot take this case back.")
+
+    for action, actor in [("resolve", "handler"), ("verify", "wutong")]:
+        case_act(case_id=grid_case.pk, actor=users[actor], action=action, note="ok")
+    services.register_reopen_handler("ebike_charging", refuse)
+    with pytest.raises(ValidationError):
+        case_act(case_id=grid_case.pk, actor=users["wutong"], action="reopen", note="又复发")
+    case = Case.objects.get(pk=grid_case.pk)
+    assert case.status == Status.CLOSED and case.reopen_count == 1 and not case.is_open
+    assert case.events.filter(kind="reopened").count() == 1
+
+
 def test_deadline_colours_follow_the_share_of_time_used(grid_case):
     start, due = grid_case.clock_started_at, grid_case.clock_due_at
     assert deadline_colour(grid_case, now=start + timedelta(minutes=10)) == "green"

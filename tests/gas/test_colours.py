@@ -149,6 +149,46 @@ def test_a_major_hazard_past_its_deadline_turns_the_site_red_and_closing_its_cas
     assert [h.colour for h in history][:2] == ["green", "red"]
 
 
+def test_reopening_a_hazards_case_opens_the_hazard_again_and_the_site_turns_red_again(
+    network, users
+):
+    """A closed case that is reopened means the hazard was not put right after all."""
+    now = timezone.now()
+    safety_check_record(
+        actor=users["wutong"],
+        site_id=network.site.pk,
+        answers={**ALL_OK, "hose": {"ok": False, "note": "软管龟裂"}},
+        hazards=[{"item": "hose", "grade": "major", "description": "软管老化龟裂"}],
+        at=now - timedelta(days=5),
+    )
+    site_colours_refresh(site_ids=[network.site.pk], at=now)
+    assert site_colour(network.site.pk).colour == "red"
+    hazard = Hazard.objects.get()
+    for action in ("accept", "dispatch", "resolve", "verify"):
+        case_act(case_id=hazard.case_id, actor=None, action=action, note="已更换软管", system=True)
+    hazard.refresh_from_db()
+    assert hazard.status == Hazard.Status.RECTIFIED and hazard.rectified_at is not None
+    assert site_colour(network.site.pk).colour == "green"
+
+    case = case_act(
+        case_id=hazard.case_id, actor=users["wutong"], action="reopen", note="复查发现软管仍龟裂"
+    )
+    assert case.is_open
+    hazard.refresh_from_db()
+    assert hazard.status == Hazard.Status.OPEN and hazard.rectified_at is None
+    assert site_colour(network.site.pk).colour == "red"
+    assert _rules(network.site) == ["major_hazard_overdue"]
+    history = colour_history("gas-site", network.site.pk)
+    assert [h.colour for h in history][:3] == ["red", "green", "red"]
+
+    # Closing the reopened case clears the hazard once more.
+    for action in ("resolve", "verify"):
+        case_act(case_id=case.pk, actor=None, action=action, note="再次更换软管", system=True)
+    hazard.refresh_from_db()
+    assert hazard.status == Hazard.Status.RECTIFIED
+    assert site_colour(network.site.pk).colour == "green"
+
+
 def test_the_nightly_run_turns_a_site_red_when_an_inspection_date_passes(network, users):
     today = timezone.localdate()
     cylinder = make_cylinder("N-1")

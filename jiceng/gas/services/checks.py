@@ -1,5 +1,6 @@
 """Safety checks (安检) of user sites: the checklist, photos, and hazards that open cases.
-Closing a hazard's case (any way the case loop closes it) marks the hazard rectified."""
+Closing a hazard's case (any way the case loop closes it) marks the hazard rectified;
+reopening the case opens the hazard again."""
 
 from __future__ import annotations
 
@@ -166,3 +167,14 @@ def hazard_case_closed(case: Case) -> None:
     hazard.status, hazard.rectified_at = Hazard.Status.RECTIFIED, at
     hazard.save(update_fields=["status", "rectified_at"])
     site_colours_refresh(site_ids=[hazard.site_id], at=max(at, timezone.now()))
+
+
+def hazard_case_reopened(case: Case) -> None:
+    """Reopening a hazard's case means the hazard was not put right: it is open again, and the
+    site's colour follows (red again for a major hazard past its deadline)."""
+    hazard = Hazard.objects.filter(case=case, status=Hazard.Status.RECTIFIED).first()
+    if hazard is None:
+        return
+    hazard.status, hazard.rectified_at = Hazard.Status.OPEN, None
+    hazard.save(update_fields=["status", "rectified_at"])
+    site_colours_refresh(site_ids=[hazard.site_id], at=timezone.now())
