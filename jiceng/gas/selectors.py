@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
 from django.utils import timezone
 
 from jiceng.core.models import User
@@ -24,6 +25,7 @@ from jiceng.gas.models import (
     Hazard,
     Order,
     SafetyCheck,
+    SafetyCheckPhoto,
     Station,
     UserSite,
 )
@@ -223,6 +225,44 @@ def site_last_delivery(site_id: int) -> Order | None:
 
 def site_open_hazards(site_id: int) -> list[Hazard]:
     return list(Hazard.objects.filter(site_id=site_id, status=Hazard.Status.OPEN))
+
+
+def site_cylinders(site: UserSite) -> QuerySet[Cylinder]:
+    """The cylinders at the user's site now (delivered and not yet collected)."""
+    return Cylinder.objects.filter(location_site=site, state=CylinderState.AT_USER).order_by(
+        "identifier"
+    )
+
+
+def site_hazards(site: UserSite, *, limit: int = 30) -> list[Hazard]:
+    """The site's hazards, open and rectified, newest first, with their cases."""
+    return list(Hazard.objects.filter(site=site).select_related("case")[:limit])
+
+
+def site_recent_orders(site: UserSite, *, limit: int = 10) -> list[Order]:
+    """The site's latest orders, newest first."""
+    return list(Order.objects.filter(site=site).order_by("-taken_at")[:limit])
+
+
+def site_safety_checks(site: UserSite, *, limit: int = 10) -> list[SafetyCheck]:
+    """The site's latest safety checks, newest first, with their inspectors and photos."""
+    return list(
+        SafetyCheck.objects.filter(site=site)
+        .select_related("inspector")
+        .prefetch_related("photos")[:limit]
+    )
+
+
+def safety_check_photo_for_user(user: AnyUser, token: str) -> SafetyCheckPhoto:
+    """A safety check's photo, if the checked site is in the user's scope (the same test as the
+    site page); 404 otherwise, as for a missing one."""
+    photo = SafetyCheckPhoto.objects.select_related("check_record").filter(token=token[:40]).first()
+    if photo is None:
+        raise Http404("No such photo.")
+    get_in_scope_or_404(
+        UserSite.objects.only("pk", "region_id"), user, pk=photo.check_record.site_id
+    )
+    return photo
 
 
 def site_public_view(qr_token: str) -> dict[str, Any] | None:

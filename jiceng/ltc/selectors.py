@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from jiceng.core import identity_vault
@@ -127,6 +128,15 @@ def institutions_published() -> QuerySet[Institution]:
 def shared_institutions(*, peer_code: str = "") -> QuerySet[SharedInstitution]:
     rows = SharedInstitution.objects.filter(listed=True)
     return rows.filter(peer_code=peer_code) if peer_code else rows
+
+
+def shared_institution_by_id(institution_id: int) -> SharedInstitution:
+    """A peer region's institution from its shared list, listed or not (the service refuses a
+    delisted one with its reason); 404 when there is none. The list is the same for every user."""
+    institution = SharedInstitution.objects.filter(pk=institution_id).first()
+    if institution is None:
+        raise Http404("No such shared institution.")
+    return institution
 
 
 def insured_served_by(user: AnyUser, institution: Institution) -> QuerySet[InsuredPerson]:

@@ -150,3 +150,5 @@ def test_the_call_centre_finds_the_site_by_the_callers_number_and_takes_the_orde
     assert answer.status_code == 302
     order = Order.objects.get()
     assert order.station == network.wutong
+    site_page = client.get(f"/gas/sites/{network.site.pk}/").content.decode()
+    assert order.number in site_page

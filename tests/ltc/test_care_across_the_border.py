@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from jiceng.ltc.models import (
@@ -116,6 +117,27 @@ def test_somebody_living_here_cannot_choose_a_peer_institution(
         )  # fmt: skip
     assert "institution" in refused.value.message_dict
     assert InsuredPerson.objects.get(pk=severe_insured.pk).shared_institution is None
+
+
+def test_the_living_elsewhere_page_saves_a_peer_institution_from_the_list_and_no_other(
+    severe_insured, peer_institutions, ltc, client
+):
+    from django.contrib import messages
+
+    client.force_login(ltc["clerk"])
+    url = reverse("ltc-insured-choose", args=[severe_insured.pk])
+    page = client.get(reverse("ltc-living-elsewhere")).content.decode()
+    assert f'value="s:{peer_institutions.pk}"' in page
+    for choice in (f"s:{peer_institutions.pk + 1000}", "s:x"):
+        answer = client.post(url, {"institution": choice, "care_mode": "institution"}, follow=True)
+        assert [m.level for m in answer.context["messages"]] == [messages.ERROR]
+        assert InsuredPerson.objects.get(pk=severe_insured.pk).shared_institution is None
+    answer = client.post(
+        url, {"institution": f"s:{peer_institutions.pk}", "care_mode": "institution"}, follow=True
+    )
+    assert [m.level for m in answer.context["messages"]] == [messages.SUCCESS]
+    insured = InsuredPerson.objects.get(pk=severe_insured.pk)
+    assert insured.shared_institution == peer_institutions and insured.care_mode == "institution"
 
 
 def test_a_care_mode_the_institution_does_not_offer_is_refused(

@@ -9,6 +9,7 @@ urlpatterns = [
     path("sites/export.xlsx", views.sites_export, name="gas-sites-export"),
     path("sites/<int:site_id>/", views.site_page, name="gas-site"),
     path("sites/<int:site_id>/check/", views.safety_check_page, name="gas-check"),
+    path("checks/photos/<str:token>/", views.safety_check_photo, name="gas-check-photo"),
     path("cylinders/", views.cylinder_find, name="gas-cylinders"),
     path("cylinders/<str:identifier>/", views.cylinder_page, name="gas-cylinder"),
     path("orders/", views.call_centre, name="gas-orders"),

@@ -27,7 +27,7 @@ from jiceng.core import roles
 from jiceng.core.models import Region, User
 from jiceng.core.scope import get_in_scope_or_404, scope_queryset
 from jiceng.core.spreadsheets import Sheet, xlsx_file
-from jiceng.gas.models import CheckItem, Cylinder, CylinderState, Hazard, Order, UserSite
+from jiceng.gas.models import CheckItem, Cylinder, Order, UserSite
 from jiceng.gas.reference_data import nominal_sizes
 from jiceng.gas.selectors import (
     colour_counts_by_region,
@@ -40,12 +40,17 @@ from jiceng.gas.selectors import (
     parse_scan,
     phone_masked,
     red_sites_points,
+    safety_check_photo_for_user,
     site_colour,
     site_colour_history,
+    site_cylinders,
     site_get_for_user,
+    site_hazards,
     site_last_delivery,
     site_last_safety_check,
     site_public_view,
+    site_recent_orders,
+    site_safety_checks,
     sites_by_phone,
     sites_visible_to,
 )
@@ -254,17 +259,30 @@ def site_page(request: HttpRequest, site_id: int) -> HttpResponse:
         "phone": phone_masked(site.contact_phone),
         "colour": colour,
         "history": site_colour_history(site.pk),
-        "cylinders": Cylinder.objects.filter(
-            location_site=site, state=CylinderState.AT_USER
-        ).order_by("identifier"),
-        "hazards": Hazard.objects.filter(site=site).select_related("case")[:30],
+        "cylinders": site_cylinders(site),
+        "hazards": site_hazards(site),
+        "checks": site_safety_checks(site),
         "last_check": site_last_safety_check(site.pk),
         "last_delivery": site_last_delivery(site.pk),
-        "orders": Order.objects.filter(site=site).order_by("-taken_at")[:10],
+        "orders": site_recent_orders(site),
         "may_write": roles.may_write(user),
         "today": timezone.localdate(),
+        "now": timezone.now(),
     }
     return render(request, T + "site.html", context)
+
+
+@login_required
+@require_GET
+def safety_check_photo(request: HttpRequest, token: str) -> FileResponse:
+    """A safety check's photo, to those who may see the site; never a public or media URL."""
+    photo = safety_check_photo_for_user(_user(request), token)
+    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    name = photo.file.name.rsplit("/", 1)[-1]
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 # --- cylinders ---------------------------------------------------------------------------------

@@ -34,7 +34,6 @@ from jiceng.ltc.models import (
     CareMode,
     Institution,
     Recognition,
-    SharedInstitution,
 )
 from jiceng.ltc.services.applications import (
     STEPS,
@@ -607,7 +606,7 @@ def insured_choose_page(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         kind, _sep, ident = choice.partition(":")
         if kind == "s":
-            shared = SharedInstitution.objects.get(pk=int(ident))
+            shared = selectors.shared_institution_by_id(int(ident))
         elif kind == "i":
             institution = selectors.institution_for_user(user, int(ident))
         insured_choose_institution(
@@ -617,7 +616,7 @@ def insured_choose_page(request: HttpRequest, pk: int) -> HttpResponse:
             institution=institution,
             shared_institution=shared,
         )
-    except (ValueError, SharedInstitution.DoesNotExist, Http404):
+    except (ValueError, Http404):
         messages.error(request, _("Choose an institution from the list."))
     except ValidationError as exc:
         messages.error(request, _errors_text(exc))
