@@ -42,6 +42,8 @@ VENDOR_FILES: tuple[tuple[str, str, str], ...] = (
     ("htmx.org", "LICENSE", "htmx/LICENSE"),
     ("echarts", "dist/echarts.min.js", "echarts/echarts.min.js"),
     ("echarts", "LICENSE", "echarts/LICENSE"),
+    ("jsqr", "dist/jsQR.js", "jsqr/jsQR.js"),
+    ("jsqr", "LICENSE", "jsqr/LICENSE"),
     ("leaflet", "dist/leaflet.js", "leaflet/leaflet.js"),
     ("leaflet", "dist/leaflet.css", "leaflet/leaflet.css"),
     ("leaflet", "dist/images/", "leaflet/images/"),
