@@ -79,12 +79,16 @@ class LedgerEvent(models.Model):
     parent_id = models.CharField(_("parent ID"), max_length=URI_LENGTH, blank=True)
     # The ledger only grows: no index on these keys, which nothing looks events up by (one less
     # B-tree to maintain per event keeps capture fast). Scope filters ride on the other indexes.
+    # No database constraint either: only the capture service writes events, with the job and
+    # region it has just written or read, and checking two keys per event at COMMIT cost a third
+    # of a PostgreSQL capture. The ORM still refuses to delete a job or region events refer to.
     capture_job = models.ForeignKey(
         CaptureJob,
         verbose_name=_("capture job"),
         on_delete=models.PROTECT,
         related_name="events",
         db_index=False,
+        db_constraint=False,
     )
     region = models.ForeignKey(
         Region,
@@ -94,6 +98,7 @@ class LedgerEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     flagged = models.BooleanField(_("flagged"), default=False)
     flag_reasons = models.JSONField(_("flag reasons"), default=list, blank=True)
@@ -134,8 +139,15 @@ class EpcRole(models.TextChoices):
 class LedgerEventEpc(models.Model):
     """An identifier an event names, in one role: the index behind MATCH_epc and friends."""
 
+    # Written in the same statement as its event, from the event's returned id: no database
+    # constraint to check at COMMIT (see LedgerEvent.capture_job); the ORM deletes these rows
+    # with their event.
     event = models.ForeignKey(
-        LedgerEvent, on_delete=models.CASCADE, related_name="epcs", db_index=False
+        LedgerEvent,
+        on_delete=models.CASCADE,
+        related_name="epcs",
+        db_index=False,
+        db_constraint=False,
     )
     epc = models.CharField(_("identifier"), max_length=URI_LENGTH)
     role = models.CharField(_("role"), max_length=10, choices=EpcRole.choices)
