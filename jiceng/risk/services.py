@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from jiceng.core.prepared import prepared_rows
 from jiceng.risk.evaluation import Reason, Result, RuleInvalid, RuleSpec, rule_check
 from jiceng.risk.models import ColourChange, Rule, RuleSet, SubjectColour
 from jiceng.risk.selectors import forget_rules
@@ -100,13 +101,11 @@ def _current(scheme: str, subjects: list[int]) -> dict[int, tuple[int, str, list
     that changes a site)."""
     table = connection.ops.quote_name(SubjectColour._meta.db_table)
     marks = ", ".join(["%s"] * len(subjects))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT subject, id, colour, reasons FROM {table} "  # noqa: S608 - the model's table
-            f"WHERE scheme = %s AND subject IN ({marks})",
-            [scheme, *subjects],
-        )
-        rows = cursor.fetchall()
+    rows = prepared_rows(
+        f"SELECT subject, id, colour, reasons FROM {table} "  # noqa: S608 - the model's table
+        f"WHERE scheme = %s AND subject IN ({marks})",
+        [scheme, *subjects],
+    )
     return {
         subject: (pk, colour, json.loads(reasons) if isinstance(reasons, str) else reasons)
         for subject, pk, colour, reasons in rows

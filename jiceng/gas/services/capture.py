@@ -19,6 +19,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiceng.core.prepared import prepared_rows, prepared_run
 from jiceng.gas.lifecycle import next_inspection_due
 from jiceng.gas.models import (
     CYLINDER_URN,
@@ -113,19 +114,40 @@ def _locations(events: list[CapturedEvent]) -> _Locations:
 
 def _cylinders_locked(identifiers: set[str]) -> list[Cylinder]:
     """The registered cylinders among these identifiers, locked for the capture (PostgreSQL:
-    two documents moving one cylinder apply in turn). A plain statement, like the others that
-    run for every captured event."""
-    table = connection.ops.quote_name(Cylinder._meta.db_table)
+    two documents moving one cylinder apply in turn). Plain prepared statements, like the
+    others that run for every captured event."""
+    fields = Cylinder._meta.concrete_fields
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    table = quote(Cylinder._meta.db_table)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    names = [f.attname for f in fields]
     ordered, found = sorted(identifiers), []
     for start in range(0, len(ordered), 5000):
         chunk = ordered[start : start + 5000]
-        found += Cylinder.objects.raw(
-            f"SELECT * FROM {table} "  # noqa: S608 - the model's table
+        rows = prepared_rows(
+            f"SELECT {columns} FROM {table} "  # noqa: S608 - the model's table and columns
             f"WHERE identifier IN ({', '.join(['%s'] * len(chunk))}) ORDER BY id{lock}",
             chunk,
         )
+        found += [Cylinder.from_db(connection.alias, names, _converted(row)) for row in rows]
     return found
+
+
+def _converted(row: tuple[Any, ...]) -> list[Any]:
+    """A cylinder row's values as the model holds them (SQLite answers dates as text), through
+    the converters the ORM would apply."""
+    values = list(row)
+    if connection.vendor == "sqlite":
+        table = Cylinder._meta.db_table
+        for index, field in enumerate(Cylinder._meta.concrete_fields):
+            column = field.get_col(table)
+            for converter in (
+                *connection.ops.get_db_converters(column),
+                *column.get_db_converters(connection),
+            ):
+                values[index] = converter(values[index], column, connection)
+    return values
 
 
 def _sites_known(site_ids: set[int]) -> list[int]:
@@ -134,15 +156,16 @@ def _sites_known(site_ids: set[int]) -> list[int]:
     table = connection.ops.quote_name(UserSite._meta.db_table)
     column = connection.ops.quote_name(UserSite._meta.pk.column)
     ids, known = sorted(site_ids), []
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), 5000):
-            chunk = ids[start : start + 5000]
-            cursor.execute(
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        known += [
+            row[0]
+            for row in prepared_rows(
                 f"SELECT {column} FROM {table} "  # noqa: S608
                 f"WHERE {column} IN ({', '.join(['%s'] * len(chunk))})",
                 chunk,
             )
-            known += [row[0] for row in cursor.fetchall()]
+        ]
     return known
 
 
@@ -294,12 +317,10 @@ def _cylinders_save(cylinders: list[Cylinder]) -> None:
         [*(f.get_db_prep_save(getattr(c, f.attname), connection) for f in fields), c.pk]
         for c in sorted(cylinders, key=lambda c: c.pk)
     ]
-    statement = f"UPDATE {quote(Cylinder._meta.db_table)} SET {assignments} WHERE id = %s"  # noqa: S608
-    with connection.cursor() as cursor:
-        if len(rows) == 1:  # the usual delivery: executemany's batching costs a round trip
-            cursor.execute(statement, rows[0])
-        else:
-            cursor.executemany(statement, rows)
+    prepared_run(
+        f"UPDATE {quote(Cylinder._meta.db_table)} SET {assignments} WHERE id = %s",  # noqa: S608
+        rows,
+    )
 
 
 def _transition(

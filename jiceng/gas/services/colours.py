@@ -11,6 +11,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from jiceng.core.prepared import prepared_rows
 from jiceng.gas.models import Cylinder, CylinderState, Hazard, SafetyCheck, UserSite
 from jiceng.gas.reference_data import SITE_SCHEME, site_rules_ensure
 from jiceng.risk.evaluation import colour_evaluate
@@ -51,46 +52,45 @@ def site_facts(*, site_ids: list[int] | None = None) -> dict[int, Facts]:
     to_date = _date_reader()
     to_local_date = _local_date_reader()
     no_date, no_time = "CAST(NULL AS DATE)", "CAST(NULL AS TIMESTAMP WITH TIME ZONE)"
-    with connection.cursor() as cursor:
-        for group in groups:
-            at_site, site_params = _sites_in("location_site_id", group)
-            of_site, _same = _sites_in("site_id", group)
-            # One statement, one round trip: the three groupings side by side (kind, site,
-            # date, date, count, time). Table names are the models' own; values are bound.
-            cursor.execute(
-                "SELECT 'c', location_site_id, MIN(next_inspection_due), MIN(end_of_life), "  # noqa: S608
-                f"SUM(CASE WHEN registered THEN 0 ELSE 1 END), {no_time} "
-                f"FROM {cylinders} WHERE state = %s AND {at_site} GROUP BY location_site_id "
-                "UNION ALL "
-                f"SELECT 'h', site_id, MIN(CASE WHEN grade = %s THEN deadline END), {no_date}, "
-                f"SUM(CASE WHEN grade = %s THEN 1 ELSE 0 END), {no_time} "
-                f"FROM {hazards} WHERE status = %s AND {of_site} GROUP BY site_id "
-                "UNION ALL "
-                f"SELECT 's', site_id, {no_date}, {no_date}, 0, MAX(checked_at) "
-                f"FROM {checks} WHERE {of_site} GROUP BY site_id",
-                [
-                    CylinderState.AT_USER,
-                    *site_params,
-                    Hazard.Grade.MAJOR,
-                    Hazard.Grade.MINOR,
-                    Hazard.Status.OPEN,
-                    *site_params,
-                    *site_params,
-                ],
-            )
-            for kind, site_id, first, second, count, last in cursor.fetchall():
-                site = facts.get(site_id)
-                if site is None:
-                    continue
-                if kind == "c":
-                    site["earliest_inspection_due"] = to_date(first)
-                    site["earliest_end_of_life"] = to_date(second)
-                    site["unregistered_cylinders"] = int(count)
-                elif kind == "h":
-                    site["earliest_major_hazard_deadline"] = to_date(first)
-                    site["open_minor_hazards"] = int(count)
-                else:
-                    site["last_safety_check"] = to_local_date(last)
+    for group in groups:
+        at_site, site_params = _sites_in("location_site_id", group)
+        of_site, _same = _sites_in("site_id", group)
+        # One statement, one round trip: the three groupings side by side (kind, site,
+        # date, date, count, time). Table names are the models' own; values are bound.
+        rows = prepared_rows(
+            "SELECT 'c', location_site_id, MIN(next_inspection_due), MIN(end_of_life), "  # noqa: S608
+            f"SUM(CASE WHEN registered THEN 0 ELSE 1 END), {no_time} "
+            f"FROM {cylinders} WHERE state = %s AND {at_site} GROUP BY location_site_id "
+            "UNION ALL "
+            f"SELECT 'h', site_id, MIN(CASE WHEN grade = %s THEN deadline END), {no_date}, "
+            f"SUM(CASE WHEN grade = %s THEN 1 ELSE 0 END), {no_time} "
+            f"FROM {hazards} WHERE status = %s AND {of_site} GROUP BY site_id "
+            "UNION ALL "
+            f"SELECT 's', site_id, {no_date}, {no_date}, 0, MAX(checked_at) "
+            f"FROM {checks} WHERE {of_site} GROUP BY site_id",
+            [
+                CylinderState.AT_USER,
+                *site_params,
+                Hazard.Grade.MAJOR,
+                Hazard.Grade.MINOR,
+                Hazard.Status.OPEN,
+                *site_params,
+                *site_params,
+            ],
+        )
+        for kind, site_id, first, second, count, last in rows:
+            site = facts.get(site_id)
+            if site is None:
+                continue
+            if kind == "c":
+                site["earliest_inspection_due"] = to_date(first)
+                site["earliest_end_of_life"] = to_date(second)
+                site["unregistered_cylinders"] = int(count)
+            elif kind == "h":
+                site["earliest_major_hazard_deadline"] = to_date(first)
+                site["open_minor_hazards"] = int(count)
+            else:
+                site["last_safety_check"] = to_local_date(last)
     return facts
 
 
