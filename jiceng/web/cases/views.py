@@ -78,6 +78,7 @@ from jiceng.web.cases.forms import (
     category_choices,
     new_idempotency_key,
 )
+from jiceng.web.private_files import private_file_response
 from jiceng.web.registries.upload_limit import UploadSizeLimit, upload_too_large
 from jiceng.web.templatetags.case_display import localized_name
 
@@ -512,11 +513,9 @@ def _case_answer(
 def case_photo(request: HttpRequest, token: str) -> FileResponse:
     """A case's photo, to those who may see the case; never a public or static file."""
     photo = case_photo_for_user(_user(request), token)
-    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = f'inline; filename="{photo.token}.{photo.extension}"'
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_file_response(
+        photo.file, content_type=photo.content_type, filename=f"{photo.token}.{photo.extension}"
+    )
 
 
 # --- Reporting a case ------------------------------------------------------------------------

@@ -58,6 +58,7 @@ from jiceng.gas.services.checks import safety_check_record
 from jiceng.gas.services.orders import order_deliver, order_take
 from jiceng.risk.selectors import reason_texts
 from jiceng.web.dashboard.geojson import region_geometry
+from jiceng.web.private_files import private_file_response
 from jiceng.web.templatetags.region_names import localized_region_name
 
 T = "web/gas/"
@@ -277,12 +278,11 @@ def site_page(request: HttpRequest, site_id: int) -> HttpResponse:
 def safety_check_photo(request: HttpRequest, token: str) -> FileResponse:
     """A safety check's photo, to those who may see the site; never a public or media URL."""
     photo = safety_check_photo_for_user(_user(request), token)
-    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    name = photo.file.name.rsplit("/", 1)[-1]
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_file_response(
+        photo.file,
+        content_type=photo.content_type,
+        filename=photo.file.name.rsplit("/", 1)[-1],
+    )
 
 
 # --- cylinders ---------------------------------------------------------------------------------
