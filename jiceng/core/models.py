@@ -172,12 +172,18 @@ class Person(models.Model):
 
 class Role(models.TextChoices):
     COUNTY_ADMIN = "county_admin", _("County administrator")
+    TOWN_ADMIN = "town_admin", _("Town administrator")
     TOWN_OFFICER = "town_officer", _("Town officer")
     VILLAGE_WORKER = "village_worker", _("Village worker")
     GRID_WORKER = "grid_worker", _("Grid worker")
     DEPARTMENT_HANDLER = "department_handler", _("Department handler")
     WINDOW_CLERK = "window_clerk", _("Window clerk")
     REGULATOR = "regulator", _("Regulator (read-only)")
+    # Bottled gas (瓶装燃气): the staff of a filling station, its delivery workers, and the gas
+    # company's managers, who see every station of their region.
+    STATION_STAFF = "station_staff", _("Gas station staff")
+    DELIVERY_WORKER = "delivery_worker", _("Gas delivery worker")
+    GAS_MANAGER = "gas_manager", _("Gas company manager")
 
 
 class User(AbstractUser):
