@@ -40,10 +40,11 @@ bench: setup
 	$(UV) sync --frozen --inexact --group bench
 	$(PY) -m bench $(BENCH_ARGS)
 
-## lint: ruff and mypy
+## lint: ruff, the import contracts of the layers (.importlinter) and mypy
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy jiceng
 
 fmt: setup
