@@ -206,6 +206,9 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Set when an administrator gives the user a temporary password: until they choose their own,
+    # every page sends them to the password change (jiceng.web.accounts.middleware).
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         verbose_name = _("user")
