@@ -180,6 +180,11 @@ CONTENT_SECURITY_POLICY = {
 
 # Background work: Django's Tasks API (django-tasks backport) with its database backend.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Nightly backups (jiceng.core.backup) into DATA_DIR/backups: how many archives are kept.
+BACKUP_KEEP = env.env_int("JICENG_BACKUP_KEEP", 14, minimum=1)
+
+# Open311 reads (GET requests) without an api_key answer with a public view; 0 refuses them.
+OPEN311_PUBLIC_READ = env.env_bool("JICENG_OPEN311_PUBLIC_READ", True)
 
 # Audit (django-auditlog): the acting user is recorded by its middleware.
 AUDITLOG_INCLUDE_ALL_MODELS = False
