@@ -18,7 +18,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from jiceng.core.region_codes import prefix_upper_bound
+from jiceng.core.region_codes import LEVEL_CODE_LENGTH, prefix_upper_bound, scope_prefix
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -43,8 +43,12 @@ def region_prefix_q(prefix: str, field: str = "region") -> Q:
     return Q(**{f"{column}__gte": prefix, f"{column}__lt": prefix_upper_bound(prefix)})
 
 
-def _region_field(model: type[Model]) -> str:
+def region_field(model: type[Model]) -> str:
+    """The field (or path, "site__region") that holds a model's region code."""
     return getattr(model, "region_field", "region")
+
+
+_region_field = region_field
 
 
 def scope_queryset(queryset: QuerySet[M], user: User | AnonymousUser) -> QuerySet[M]:
@@ -67,3 +71,25 @@ def code_in_scope(user: User | AnonymousUser, code: str) -> bool:
     """Whether a region code lies in the user's scope (for writes that name a region)."""
     prefix = user_scope_prefix(user)
     return prefix is not None and code.startswith(prefix)
+
+
+def code_within(code: str, region_code: str) -> bool:
+    """Whether the region `code` lies in the region `region_code` (itself included)."""
+    if not code or not region_code:
+        return False
+    try:
+        prefix = scope_prefix(region_code)
+    except (KeyError, ValueError):
+        return False
+    return code.startswith(prefix)
+
+
+def county_of(code: str) -> str:
+    """The county (6 digits) a code below or at county level lies in."""
+    return code[: LEVEL_CODE_LENGTH["county"]]
+
+
+def town_of(code: str) -> str | None:
+    """The town (9 digits) a town, village or grid code lies in; None above town level."""
+    length = LEVEL_CODE_LENGTH["town"]
+    return code[:length] if len(code) >= length else None

@@ -66,6 +66,40 @@ class Station(models.Model):
         return f"{STATION_URN}{self.code}"
 
 
+class ScaleDevice(models.Model):
+    """A filling scale (or another capturing device) bound to one station. It captures EPCIS
+    events with its key (`X-Device-Key`) in that station's service area. Only the key's SHA-256
+    is stored; the plain key is shown once, when the device is created."""
+
+    name = models.CharField(_("name"), max_length=100)
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.PROTECT, related_name="devices"
+    )
+    key_prefix = models.CharField(_("prefix"), max_length=12, editable=False)
+    key_digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    region_field: ClassVar[str] = "station__region"
+
+    class Meta:
+        ordering = ["station_id", "name"]
+        verbose_name = _("scale device")
+        verbose_name_plural = _("scale devices")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"
+
+
 class UserSite(models.Model):
     """A place that uses bottled gas: a household, a restaurant, an enterprise. Its address,
     region, coordinates and QR token are those of its core site (same id)."""

@@ -1,36 +1,39 @@
-"""Registering stations, cylinders, user sites, delivery workers and vehicles."""
+"""Registering stations, cylinders, user sites, delivery workers and vehicles; the staff of a
+station and the scale devices bound to it."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from collections.abc import Iterable
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.core import roles
 from jiceng.core.models import Region, Site, User
-from jiceng.core.scope import code_in_scope
+from jiceng.core.scope import code_within
+from jiceng.gas.access import check_may_manage_station, check_may_write_in
 from jiceng.gas.lifecycle import end_of_life, next_inspection_due
-from jiceng.gas.models import Cylinder, CylinderState, DeliveryWorker, Station, UserSite
+from jiceng.gas.models import (
+    Cylinder,
+    CylinderState,
+    DeliveryWorker,
+    ScaleDevice,
+    Station,
+    UserSite,
+)
 from jiceng.gas.reference_data import cylinder_terms, nominal_sizes
 from jiceng.gas.selectors import cylinder_uri
 
 MAX_IDENTIFIER = 120
+DEVICE_KEY_PREFIX = "jcd_"
 
 
 class DuplicateCylinder(Exception):
     """A cylinder with this identifier is registered already."""
-
-
-def _may_write_in(actor: User | None, region_code: str) -> None:
-    if actor is None:
-        return
-    if not roles.may_write(actor):
-        raise PermissionDenied(_("Your role may not change the gas registries."))
-    if not code_in_scope(actor, region_code):
-        raise PermissionDenied(_("That station or site is outside your region."))
 
 
 def station_create(
@@ -99,7 +102,7 @@ def cylinder_register(
     owner = Station.objects.filter(code=station).first()
     if owner is None:
         raise ValidationError({"station": _("Unknown station: %s") % station})
-    _may_write_in(actor, owner.region_id)
+    check_may_write_in(actor, owner.region_id)
     values = {
         "registered": True,
         "manufacturer": manufacturer[:100],
@@ -151,7 +154,7 @@ def user_site_register(
     region = Region.objects.filter(code=region_code).first()
     if region is None:
         raise ValidationError({"region": _("Unknown region code: %s") % region_code})
-    _may_write_in(actor, region.code)
+    check_may_write_in(actor, region.code)
     with transaction.atomic():
         site = Site.objects.create(
             name=name[:200],
@@ -176,3 +179,74 @@ def delivery_worker_create(
     *, name: str, station: Station, phone: str = "", user: User | None = None
 ) -> DeliveryWorker:
     return DeliveryWorker.objects.create(name=name, station=station, phone=phone, user=user)
+
+
+def station_staff_set(*, actor: User | None, station: Station, users: Iterable[User]) -> Station:
+    """Make `users` the staff of `station` (replacing the previous staff). Only users whose
+    region lies in the station's region or contains it may be its staff."""
+    check_may_manage_station(actor, station)
+    chosen = list(dict.fromkeys(users))
+    for user in chosen:
+        if user.region_id is None or not (
+            code_within(user.region_id, station.region_id)
+            or code_within(station.region_id, user.region_id)
+        ):
+            raise ValidationError(
+                {
+                    "staff": _("%(user)s belongs to another region than the station.")
+                    % {"user": user}
+                }
+            )
+    station.staff.set(chosen)
+    return station
+
+
+def _device_digest(plain: str) -> str:
+    return hashlib.sha256(plain.encode()).hexdigest()
+
+
+def scale_device_create(
+    *, actor: User | None, station: Station, name: str
+) -> tuple[ScaleDevice, str]:
+    """A scale device bound to `station`, with its key; the plain key is returned once and only
+    its SHA-256 is stored."""
+    check_may_manage_station(actor, station)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the device a name.")})
+    if not station.is_active:
+        raise ValidationError({"station": _("The station is closed.")})
+    plain = DEVICE_KEY_PREFIX + secrets.token_urlsafe(32)
+    device = ScaleDevice.objects.create(
+        name=name[:100],
+        station=station,
+        key_prefix=plain[:10],
+        key_digest=_device_digest(plain),
+        created_by=actor,
+    )
+    return device, plain
+
+
+def scale_device_revoke(*, actor: User | None, device: ScaleDevice) -> ScaleDevice:
+    check_may_manage_station(actor, device.station)
+    if device.revoked_at is None:
+        device.revoked_at = timezone.now()
+        device.save(update_fields=["revoked_at"])
+    return device
+
+
+def scale_device_authenticate(plain: str) -> ScaleDevice | None:
+    """The device a key belongs to, or None for an unknown or revoked key, or a closed station."""
+    if not plain or not plain.startswith(DEVICE_KEY_PREFIX) or len(plain) > 100:
+        return None
+    device = (
+        ScaleDevice.objects.select_related("station", "station__region")
+        .filter(key_digest=_device_digest(plain), revoked_at__isnull=True, station__is_active=True)
+        .first()
+    )
+    if device is None:
+        return None
+    now = timezone.now()
+    if device.last_used_at is None or (now - device.last_used_at).total_seconds() > 60:
+        ScaleDevice.objects.filter(pk=device.pk).update(last_used_at=now)
+    return device
