@@ -3,8 +3,19 @@
 A service is a case category; a service request is a case, identified by its case number.
 JSON and XML as the spec describes, datetimes in ISO 8601 with their offset, errors as a list of
 `{code, description}` with HTTP 400, 403 or 404. The `api_key` is an API token (`jiceng token`).
-Services are public; service requests are read and written with an `api_key`, and a key sees
-only the cases in its user's region.
+
+Services are public. Service requests are written with an `api_key`; read with one, a key sees
+the cases in its user's region in full. Read without one (as the spec allows, and as stock
+clients do), the deployment answers with a public view unless JICENG_OPEN311_PUBLIC_READ=0:
+- no reporter's name, phone or e-mail (Open311 has no field for them: they are never sent);
+- no media_url: nothing records whether a photo shows a person, so no photo is public;
+- the description is what the department publishes, the service's name (status_notes tells
+  where the case stands), never the reporter's own words, which may name people;
+- cases of the categories about one person's own affairs (care-insurance appeals, insurance
+  claims, disputes between neighbours, elderly care) are left out altogether.
+
+`agency_responsible` is the handling department once the case is dispatched; before that, the
+office its category routes to in the region that owns the case (the town's, from intake on).
 """
 
 from __future__ import annotations
@@ -14,7 +25,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path, register_converter
 from django.utils import timezone
@@ -22,14 +35,17 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from jiceng.cases.models import CLOSED_STATUSES, Category, Status
-from jiceng.cases.selectors import cases_visible_to
+from jiceng.cases.models import CLOSED_STATUSES, Case, Category, Status
+from jiceng.cases.routing import default_department_names
+from jiceng.cases.selectors import cases_public, cases_visible_to
 from jiceng.cases.services import case_report
 from jiceng.core.models import Region, User
 from jiceng.core.services.accounts import api_token_authenticate
 
 MAX_REQUESTS = 1000
 DEFAULT_DAYS = 90
+# Categories about one person's own affairs: never in the public view.
+PRIVATE_CATEGORIES = frozenset({"ltc_care", "insurance_service", "dispute", "elderly_care"})
 
 
 class Open311Error(Exception):
@@ -151,6 +167,13 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
+def _reader(request: HttpRequest) -> User | None:
+    """The key's user for a read; None for a public read (no key, public reads allowed)."""
+    if not (request.GET.get("api_key") or "") and settings.OPEN311_PUBLIC_READ:
+        return None
+    return _user(request)
+
+
 # --- services ----------------------------------------------------------------------------------
 
 
@@ -229,31 +252,58 @@ REQUEST_FIELDS = (
     "lat",
     "lon",
     "media_url",
+    "category_id",
     "category__code",
     "category__name",
     "category__name_en",
+    "owner_region_id",
+    "owner_region__name",
     "department__name",
+    "department__name_en",
 )
 
 
-def requests_out(rows: Iterable[dict[str, Any]], english: bool = False) -> list[dict[str, Any]]:
+def requests_out(
+    rows: Iterable[dict[str, Any]], english: bool = False, *, public: bool = False
+) -> list[dict[str, Any]]:
+    """Service requests as the spec shapes them; `public` leaves out what the public view must
+    not show (see the module's docstring)."""
     zone = timezone.get_current_timezone()
     labels = {value: str(label) for value, label in Status.choices}
+    rows = list(rows)
+    offices = default_department_names(
+        {(r["category_id"], r["owner_region_id"]) for r in rows if not r["department__name"]},
+        english=english,
+    )
 
     def iso(moment: datetime | None) -> str | None:
         return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
 
-    return [
-        {
+    def agency(row: dict[str, Any]) -> str:
+        if row["department__name"]:
+            return str(
+                (row["department__name_en"] or row["department__name"])
+                if english
+                else row["department__name"]
+            )
+        office = offices.get((row["category_id"], row["owner_region_id"]))
+        return office or row["owner_region__name"] or ""
+
+    out = []
+    for row in rows:
+        name = (
+            (row["category__name_en"] or row["category__name"])
+            if english
+            else row["category__name"]
+        )
+        item = {
             "service_request_id": row["number"],
             "status": "closed" if row["status"] in CLOSED_STATUSES else "open",
             "status_notes": labels.get(row["status"], row["status"]),
-            "service_name": (row["category__name_en"] or row["category__name"])
-            if english
-            else row["category__name"],
+            "service_name": name,
             "service_code": row["category__code"],
-            "description": row["description"],
-            "agency_responsible": row["department__name"] or "",
+            "description": name if public else row["description"],
+            "agency_responsible": agency(row),
             "service_notice": "",
             "requested_datetime": iso(row["reported_at"]),
             "updated_datetime": iso(row["updated_at"]),
@@ -265,8 +315,16 @@ def requests_out(rows: Iterable[dict[str, Any]], english: bool = False) -> list[
             "long": row["lon"],
             "media_url": row["media_url"],
         }
-        for row in rows
-    ]
+        if public:
+            del item["media_url"]
+        out.append(item)
+    return out
+
+
+def _readable_cases(user: User | None) -> QuerySet[Case]:
+    if user is None:
+        return cases_public(private_categories=PRIVATE_CATEGORIES)
+    return cases_visible_to(user)
 
 
 def _parse_date(name: str, raw: str | None) -> datetime | None:
@@ -286,8 +344,8 @@ def requests(request: HttpRequest, *, fmt: str) -> HttpResponse:
         return _post_request(request, fmt)
     if request.method != "GET":
         raise Open311Error(400, "Use GET or POST.")
-    user = _user(request)
-    qs = cases_visible_to(user)
+    user = _reader(request)
+    qs = _readable_cases(user)
     ids = [i.strip() for i in request.GET.get("service_request_id", "").split(",") if i.strip()]
     if ids:
         qs = qs.filter(number__in=ids[:MAX_REQUESTS])
@@ -312,7 +370,9 @@ def requests(request: HttpRequest, *, fmt: str) -> HttpResponse:
             qs = qs.filter(is_open=False)
     english = _english(request)
     rows = requests_out(
-        qs.order_by("-reported_at", "-pk").values(*REQUEST_FIELDS)[:MAX_REQUESTS], english
+        qs.order_by("-reported_at", "-pk").values(*REQUEST_FIELDS)[:MAX_REQUESTS],
+        english,
+        public=user is None,
     )
     return _respond(fmt, "service_requests", "request", rows)
 
@@ -395,9 +455,11 @@ def _region_named_in(address: str) -> Region | None:
 @require_http_methods(["GET"])
 @open311_view
 def request_detail(request: HttpRequest, number: str, *, fmt: str) -> HttpResponse:
-    user = _user(request)
+    user = _reader(request)
     rows = requests_out(
-        cases_visible_to(user).filter(number=number).values(*REQUEST_FIELDS), _english(request)
+        _readable_cases(user).filter(number=number).values(*REQUEST_FIELDS),
+        _english(request),
+        public=user is None,
     )
     if not rows:
         raise Open311Error(404, f"service_request_id {number} not found.")

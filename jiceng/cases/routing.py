@@ -7,7 +7,7 @@ the default handler.
 
 from __future__ import annotations
 
-from jiceng.cases.models import Category, Department
+from jiceng.cases.models import Category, CategoryRoute, Department
 from jiceng.core import region_codes
 from jiceng.core.models import Region
 
@@ -52,3 +52,35 @@ def parent_owner_code(case: object) -> str | None:
     if len(owner) != region_codes.LEVEL_CODE_LENGTH["town"] or category.escalate_up_to == "town":
         return None
     return ancestor_code(owner, "county")
+
+
+def default_department_names(
+    pairs: set[tuple[int, str]], *, english: bool = False
+) -> dict[tuple[int, str], str]:
+    """The name of the default department for each (category id, owner region code): the office
+    answerable for a case from the moment it is reported, before anyone dispatches it. Pairs with
+    no configured department are left out. Two queries, whatever the number of pairs."""
+    if not pairs:
+        return {}
+    kinds: dict[tuple[int, str], str] = {}
+    routes = CategoryRoute.objects.filter(category_id__in={c for c, _ in pairs})
+    for category_id, level, kind in routes.values_list("category_id", "level", "department_kind"):
+        kinds[(category_id, level)] = kind
+    wanted = {
+        (category_id, owner): kinds.get((category_id, region_codes.level_of(owner)))
+        for category_id, owner in pairs
+    }
+    departments = Department.objects.filter(
+        region_id__in={owner for _, owner in pairs},
+        kind__in={kind for kind in wanted.values() if kind},
+        is_active=True,
+    ).values_list("region_id", "kind", "name", "name_en")
+    names = {
+        (region, kind): (name_en or name) if english else name
+        for region, kind, name, name_en in departments
+    }
+    return {
+        pair: names[(pair[1], kind)]
+        for pair, kind in wanted.items()
+        if kind and (pair[1], kind) in names
+    }

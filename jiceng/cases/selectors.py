@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time as _time
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -28,6 +27,7 @@ from jiceng.cases.models import (
     Outcome,
 )
 from jiceng.core import region_codes
+from jiceng.core.caching import ProcessCache, process_cache
 from jiceng.core.models import Region, Role, User
 from jiceng.core.roles import roles_of
 from jiceng.core.scope import (
@@ -60,34 +60,35 @@ class CategoryRules:
     route_levels: frozenset[str]
 
 
-_RULES_SECONDS = 60.0
-_rules: dict[str, tuple[float, CategoryRules | None]] = {}
+CATEGORY_RULES_CACHE: ProcessCache[CategoryRules | None] = process_cache(
+    "cases.category_rules", seconds=60.0
+)
 
 
 def category_rules(code: str) -> CategoryRules | None:
-    """An active category's rules, cached for a minute per process (`forget_category_rules`)."""
-    now = _time.monotonic()
-    cached = _rules.get(code)
-    if cached is not None and now - cached[0] < _RULES_SECONDS:
-        return cached[1]
+    """An active category's rules, cached for a minute per process (`CATEGORY_RULES_CACHE`)."""
+    return CATEGORY_RULES_CACHE.get(code, lambda: _category_rules_load(code))
+
+
+def _category_rules_load(code: str) -> CategoryRules | None:
     category = Category.objects.filter(code=code, is_active=True).first()
-    rules = None
-    if category is not None:
-        rules = CategoryRules(
-            category=category,
-            attributes=tuple(category.attributes.all()),
-            route_levels=frozenset(category.routes.values_list("level", flat=True)),
-        )
-    _rules[code] = (now, rules)
-    return rules
-
-
-def forget_category_rules() -> None:
-    _rules.clear()
+    if category is None:
+        return None
+    return CategoryRules(
+        category=category,
+        attributes=tuple(category.attributes.all()),
+        route_levels=frozenset(category.routes.values_list("level", flat=True)),
+    )
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
     return scope_queryset(Case.objects.all(), user)
+
+
+def cases_public(*, private_categories: frozenset[str] = frozenset()) -> QuerySet[Case]:
+    """Every case of the deployment except those of categories about one person's own affairs;
+    the caller shows only the public fields of each."""
+    return Case.objects.exclude(category__code__in=private_categories)
 
 
 def case_for_idempotency_key(user: User, key: str) -> Case | None:

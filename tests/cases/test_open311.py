@@ -148,7 +148,10 @@ def test_bad_posts_get_the_specs_error_list(client, open311, token_for, fields, 
     assert body[0]["code"] == status and body[0]["description"]
 
 
-def test_requests_need_an_api_key_and_show_only_the_keys_region(client, open311, token_for):
+def test_requests_need_an_api_key_and_show_only_the_keys_region(
+    client, open311, token_for, settings
+):
+    settings.OPEN311_PUBLIC_READ = False  # the public view: test_open311_public.py
     case = report(open311["grid"])
     assert client.get("/open311/v2/requests.json").status_code == 403
     assert (
