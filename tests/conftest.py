@@ -26,27 +26,13 @@ def _fresh_process_caches():
     counters (the ticket limits of phones and kiosks) from one test's requests into the next."""
     from django.core.cache import cache
 
-    from jiceng.cases.calendar import forget_calendar
-    from jiceng.cases.selectors import forget_category_rules
-    from jiceng.cases.services import forget_dispatchers
-    from jiceng.core.geography import forget_geography
-    from jiceng.ledger.selectors import forget_contexts
-    from jiceng.risk.selectors import forget_rules
+    from jiceng.core.caching import forget_all
 
-    caches = (
-        forget_calendar,
-        forget_category_rules,
-        forget_dispatchers,
-        forget_geography,
-        forget_contexts,
-        forget_rules,
-        cache.clear,
-    )
-    for forget in caches:
-        forget()
+    forget_all()
+    cache.clear()
     yield
-    for forget in caches:
-        forget()
+    forget_all()
+    cache.clear()
 
 
 @pytest.fixture

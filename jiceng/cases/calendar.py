@@ -4,12 +4,13 @@ the deployment's office hours (settings.WORKING_HOURS, local time)."""
 
 from __future__ import annotations
 
-import time as _time
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+
+from jiceng.core.caching import ProcessCache, process_cache
 
 _CACHE_SECONDS = 300.0
 
@@ -86,7 +87,7 @@ class WorkingCalendar:
         return total.total_seconds() / 3600
 
 
-_cached: tuple[float, WorkingCalendar] | None = None
+CALENDAR_CACHE: ProcessCache[WorkingCalendar] = process_cache("cases.calendar", seconds=_CACHE_SECONDS)
 
 
 def parse_working_hours(spec: str) -> tuple[tuple[time, time], ...]:
@@ -102,22 +103,16 @@ def parse_working_hours(spec: str) -> tuple[tuple[time, time], ...]:
 
 
 def working_calendar() -> WorkingCalendar:
-    """The calendar, cached for a few minutes per process (`forget_calendar` after a change)."""
-    global _cached
-    now = _time.monotonic()
-    if _cached is not None and now - _cached[0] < _CACHE_SECONDS:
-        return _cached[1]
+    """The calendar, cached for a few minutes per process (`CALENDAR_CACHE.forget()` after a
+    change)."""
+    return CALENDAR_CACHE.get_one(_calendar_load)
+
+
+def _calendar_load() -> WorkingCalendar:
     from jiceng.cases.models import CalendarDay
 
-    calendar = WorkingCalendar(
+    return WorkingCalendar(
         exceptions=dict(CalendarDay.objects.values_list("date", "is_workday")),
         periods=parse_working_hours(settings.WORKING_HOURS),
         zone=ZoneInfo(settings.TIME_ZONE),
     )
-    _cached = (now, calendar)
-    return calendar
-
-
-def forget_calendar() -> None:
-    global _cached
-    _cached = None

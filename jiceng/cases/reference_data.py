@@ -13,9 +13,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jiceng.cases.calendar import forget_calendar
+from jiceng.cases.calendar import CALENDAR_CACHE
 from jiceng.cases.models import CalendarDay, Category, CategoryAttribute, CategoryRoute, Department
-from jiceng.cases.selectors import forget_category_rules
+from jiceng.cases.selectors import CATEGORY_RULES_CACHE
 from jiceng.core.models import Region
 from jiceng.core.services.regions import ImportRefused
 
@@ -46,7 +46,7 @@ def calendar_load_csv(text: str) -> int:
     with transaction.atomic():
         CalendarDay.objects.filter(date__in=[r.date for r in rows]).delete()
         CalendarDay.objects.bulk_create(rows)
-    forget_calendar()
+    CALENDAR_CACHE.forget()
     return len(rows)
 
 
@@ -110,7 +110,7 @@ def categories_load(data: dict[str, Any] | None = None) -> int:
                 )
                 for i, a in enumerate(spec.get("attributes", []))
             )
-    forget_category_rules()
+    CATEGORY_RULES_CACHE.forget()
     return len(data["categories"])
 
 

@@ -18,7 +18,6 @@ double dispatch. An action that the case's status does not allow is refused with
 from __future__ import annotations
 
 import re
-import time as _time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -53,6 +52,8 @@ from jiceng.cases.models import (
 )
 from jiceng.cases.selectors import category_rules
 from jiceng.core import roles
+from jiceng.core.caching import ProcessCache, process_cache
+from jiceng.core.errors import Changed, Refused
 from jiceng.core.models import Region, Role, User
 from jiceng.core.scope import code_in_scope
 
@@ -60,7 +61,7 @@ YELLOW_SHARE = 0.8  # a case turns yellow when 80 % of its time is used
 MAX_DESCRIPTION = 4000
 
 
-class CaseChanged(Exception):
+class CaseChanged(Changed):
     """Somebody changed the case since the caller looked at it."""
 
     def __init__(self, case: Case):
@@ -71,7 +72,7 @@ class CaseChanged(Exception):
         )
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(Refused):
     """The action is not possible in the case's current state."""
 
 
@@ -779,30 +780,22 @@ def _store_photos(
 # --- notifications ---------------------------------------------------------------------------
 
 
-_DISPATCHERS_SECONDS = 30.0
-_dispatchers: dict[str, tuple[float, list[int]]] = {}
+DISPATCHERS_CACHE: ProcessCache[list[int]] = process_cache("cases.dispatchers", seconds=30.0)
 
 
 def _dispatchers_of(region_code: str) -> list[int]:
     """The officers who own a region's cases, cached for half a minute per process: intake
     notifies them on every report, and the officers of a town change rarely."""
-    now = _time.monotonic()
-    cached = _dispatchers.get(region_code)
-    if cached is not None and now - cached[0] < _DISPATCHERS_SECONDS:
-        return cached[1]
-    ids = list(
-        User.objects.filter(
-            region_id=region_code, is_active=True, role_grants__role__in=DISPATCHER_ROLES
-        )
-        .values_list("pk", flat=True)
-        .distinct()
+    return DISPATCHERS_CACHE.get(
+        region_code,
+        lambda: list(
+            User.objects.filter(
+                region_id=region_code, is_active=True, role_grants__role__in=DISPATCHER_ROLES
+            )
+            .values_list("pk", flat=True)
+            .distinct()
+        ),
     )
-    _dispatchers[region_code] = (now, ids)
-    return ids
-
-
-def forget_dispatchers() -> None:
-    _dispatchers.clear()
 
 
 def _members_of(department: Department | None) -> list[int]:

@@ -1,18 +1,18 @@
 """Where a point lies: the deepest region whose boundary contains it.
 
 Boundaries are the regions' own GeoJSON (no internet). The index is built once per process from
-the deepest levels that have boundaries and refreshed when regions change (`forget_geography`).
+the deepest levels that have boundaries and refreshed when regions change (`GEOGRAPHY_CACHE.forget()`).
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 from shapely import STRtree
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
+from jiceng.core.caching import ProcessCache, process_cache
 from jiceng.core.models import Region
 
 _LEVEL_ORDER = ("grid", "village", "town", "county")
@@ -23,8 +23,9 @@ class _Index:
     levels: list[tuple[str, STRtree, list[str], list[BaseGeometry]]]
 
 
-_lock = threading.Lock()
-_index: _Index | None = None
+GEOGRAPHY_CACHE: ProcessCache[_Index] = process_cache(
+    "core.geography", seconds=None, exclusive_load=True
+)
 
 
 def _build() -> _Index:
@@ -49,20 +50,10 @@ def _build() -> _Index:
 
 def region_at_point(lat: float, lon: float) -> Region | None:
     """The deepest region (grid, village, town, county) that contains the point, or None."""
-    global _index
-    with _lock:
-        if _index is None:
-            _index = _build()
-        index = _index
+    index = GEOGRAPHY_CACHE.get_one(_build)
     point = Point(lon, lat)
     for _level, tree, codes, geoms in index.levels:
         for i in tree.query(point):
             if geoms[int(i)].covers(point):
                 return Region.objects.get(code=codes[int(i)])
     return None
-
-
-def forget_geography() -> None:
-    global _index
-    with _lock:
-        _index = None

@@ -36,8 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
-from jiceng.cases.selectors import forget_category_rules
-from jiceng.cases.services import forget_dispatchers
+from jiceng.core.caching import forget_all as forget_process_caches
 from jiceng.core.models import ApiToken, Organisation, Person, Region, Role, Site, User, UserRole
 from jiceng.core.services.accounts import user_create
 from jiceng.core.services.regions import (
@@ -431,8 +430,7 @@ def demo_data_delete() -> None:
             ).delete()
     # The case engine keeps who dispatches and how categories route for a few seconds; those
     # users and departments are gone, and a case reported by the next seed must not reach them.
-    forget_dispatchers()
-    forget_category_rules()
+    forget_process_caches()
 
 
 def _references_to(model: type[models.Model]) -> list[models.ForeignObjectRel]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time as _time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,6 +15,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from jiceng.cases.calendar import working_calendar
+from jiceng.core.caching import ProcessCache, process_cache
 from jiceng.core.models import User
 from jiceng.core.region_codes import ancestor_codes
 from jiceng.core.scope import get_in_scope_or_404, region_prefix_q, scope_queryset
@@ -190,25 +190,19 @@ def hall_plan_weekday(hall_id: int, day: date) -> int | None:
 
 
 SESSIONS_CACHE_SECONDS = 30.0
-_sessions: dict[tuple[int, date], tuple[float, list[Session]]] = {}
+HALL_SESSIONS_CACHE: ProcessCache[list[Session]] = process_cache(
+    "hall.sessions", seconds=SESSIONS_CACHE_SECONDS, max_entries=1000
+)
 
 
 def hall_sessions_on(hall_id: int, day: date) -> list[Session]:
     """The sessions of the hall's windows on a day (public holidays and days of exception
-    applied); kept for half a minute per process (`forget_hall_sessions` after a change)."""
-    now = _time.monotonic()
-    cached = _sessions.get((hall_id, day))
-    if cached is not None and now - cached[0] < SESSIONS_CACHE_SECONDS:
-        return cached[1]
-    sessions = sessions_on(hall_plans(hall_id), day, hall_plan_weekday(hall_id, day), ZONE)
-    if len(_sessions) > 1000:
-        _sessions.clear()
-    _sessions[(hall_id, day)] = (now, sessions)
-    return sessions
-
-
-def forget_hall_sessions() -> None:
-    _sessions.clear()
+    applied); kept for half a minute per process (`HALL_SESSIONS_CACHE.forget()` after a
+    change)."""
+    return HALL_SESSIONS_CACHE.get(
+        (hall_id, day),
+        lambda: sessions_on(hall_plans(hall_id), day, hall_plan_weekday(hall_id, day), ZONE),
+    )
 
 
 # --- the queue --------------------------------------------------------------------------------

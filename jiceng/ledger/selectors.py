@@ -24,6 +24,7 @@ from django.db.models import F, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import Http404
 
+from jiceng.core.caching import ProcessCache, process_cache
 from jiceng.core.scope import get_in_scope_or_404, region_prefix_q, user_scope_prefix
 from jiceng.ledger.documents import STANDARD_CONTEXT, biz_step_uri, disposition_uri, parse_time
 from jiceng.ledger.models import CaptureJob, EpcRole, LedgerEvent, LedgerEventEpc
@@ -250,29 +251,32 @@ def events_query(
     return [{**row.body, "recordTime": format_time(row.record_time)} for row in rows], token
 
 
-_contexts: dict[int, list[Any]] = {}
-
-
-def forget_contexts() -> None:
-    """Empty the in-memory context cache (tests, which reuse primary keys across databases)."""
-    _contexts.clear()
+# The JSON-LD contexts of capture jobs' documents never change once captured: kept until the
+# process has seen ten thousand jobs.
+CONTEXTS_CACHE: ProcessCache[list[Any]] = process_cache(
+    "ledger.contexts", seconds=None, max_entries=10_000
+)
 
 
 def _job_contexts(job_ids: set[int]) -> list[Any]:
     """The JSON-LD context entries of these capture jobs' documents (they never change once
     captured, so they are kept in memory)."""
-    missing = job_ids - _contexts.keys()
+    known: dict[int, list[Any]] = {}
+    for pk in job_ids:
+        entry = CONTEXTS_CACHE.lookup(pk)
+        if entry is not None:
+            known[pk] = entry.value
+    missing = job_ids - known.keys()
     if missing:
-        if len(_contexts) > 10_000:
-            _contexts.clear()
         found = dict(CaptureJob.objects.filter(pk__in=missing).values_list("pk", "context"))
         for pk in missing:
-            _contexts[pk] = found.get(pk) or []
+            known[pk] = found.get(pk) or []
+            CONTEXTS_CACHE.put(pk, known[pk])
     context: list[Any] = [STANDARD_CONTEXT]
     for pk in sorted(job_ids):
-        for entry in _contexts[pk]:
-            if entry not in context:
-                context.append(entry)
+        for entry_context in known[pk]:
+            if entry_context not in context:
+                context.append(entry_context)
     return context
 
 

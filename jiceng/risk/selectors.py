@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import connection
 
+from jiceng.core.caching import ProcessCache, process_cache
 from jiceng.risk.evaluation import RuleSpec
 from jiceng.risk.models import ColourChange, Rule, RuleSet, SubjectColour
 
@@ -17,26 +17,30 @@ from jiceng.risk.models import ColourChange, Rule, RuleSet, SubjectColour
 # (one light query then tells whether its copy is current). An event's colour refresh thus
 # costs no rule query; rules are dated, so a change is normally loaded ahead of its date.
 RULES_RECHECK_SECONDS = 30.0
-_rules_read: dict[str, tuple[tuple[int, datetime | str], list[RuleSpec], float]] = {}
+RULES_CACHE: ProcessCache[tuple[tuple[int, datetime | str], list[RuleSpec]]] = process_cache(
+    "risk.rules", seconds=RULES_RECHECK_SECONDS
+)
 
 
 def rules_of(scheme: str) -> list[RuleSpec]:
     """Every rule of a scheme (all dates; the evaluator picks those in force); none for a
     scheme not loaded."""
-    cached = _rules_read.get(scheme)
-    now = time.monotonic()
-    if cached is not None and now - cached[2] < RULES_RECHECK_SECONDS:
-        return list(cached[1])
+    cached = RULES_CACHE.lookup(scheme)
+    if cached is not None and cached.fresh:
+        return list(cached.value[1])
     table = connection.ops.quote_name(RuleSet._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id, loaded_at FROM {table} WHERE code = %s", [scheme])  # noqa: S608
         row = cursor.fetchone()
     if row is None:
-        _rules_read.pop(scheme, None)
+        RULES_CACHE.forget(scheme)
         return []
     stamp = (row[0], row[1])
-    rules = cached[1] if cached is not None and cached[0] == stamp else _rules_query(scheme)
-    _rules_read[scheme] = (stamp, rules, now)
+    if cached is not None and cached.value[0] == stamp:
+        rules = cached.value[1]
+    else:
+        rules = _rules_query(scheme)
+    RULES_CACHE.put(scheme, (stamp, rules))
     return list(rules)
 
 
@@ -85,8 +89,3 @@ def reason_texts(reasons: Iterable[dict[str, str]], *, english: bool = False) ->
         value = reason.get("value")
         texts.append(f"{text} ({value})" if value else text)
     return texts
-
-
-def forget_rules() -> None:
-    """Drop this process's copies of the rules (tests that roll back their rule sets)."""
-    _rules_read.clear()

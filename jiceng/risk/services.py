@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from jiceng.core.prepared import prepared_rows
 from jiceng.risk.evaluation import Reason, Result, RuleInvalid, RuleSpec, rule_check
 from jiceng.risk.models import ColourChange, Rule, RuleSet, SubjectColour
-from jiceng.risk.selectors import forget_rules
+from jiceng.risk.selectors import RULES_CACHE
 
 BATCH = 5000
 ROWS_PER_INSERT = 500  # 6 parameters each: well under SQLite's and PostgreSQL's limits
@@ -87,8 +87,8 @@ def ruleset_load(*, data: Mapping[str, Any]) -> int:
             count += len(rules)
     # This process reads the new rules at once (and again after the commit, in case another
     # thread read the old ones meanwhile); other processes within RULES_RECHECK_SECONDS.
-    forget_rules()
-    transaction.on_commit(forget_rules)
+    RULES_CACHE.forget()
+    transaction.on_commit(RULES_CACHE.forget)
     return count
 
 

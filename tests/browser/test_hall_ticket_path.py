@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from jiceng.hall.kpis import hall_kpis
 from jiceng.hall.models import Ticket, TicketStatus
-from jiceng.hall.selectors import forget_hall_sessions, local_day
+from jiceng.hall.selectors import HALL_SESSIONS_CACHE, local_day
 from jiceng.hall.services.catalogue import catalogue_load
 from jiceng.hall.services.network import point_create, point_staff_set, sessions_set
 from tests.hall.conftest import build_hall
@@ -50,7 +50,7 @@ window.__spoken = [];
 def hall(users) -> Any:
     """梧桐's town-centre hall, its window 1 (group A) planned all day so that the hall takes
     tickets whenever the test runs; the town's window clerk on its staff."""
-    forget_hall_sessions()
+    HALL_SESSIONS_CACHE.forget()
     cache.clear()
     catalogue_load()
     point = point_create(
@@ -68,9 +68,9 @@ def hall(users) -> Any:
     ]
     sessions_set(actor=None, window=windows[1], sessions=all_day)
     point_staff_set(actor=None, point=point, users=[users["clerk"]])
-    forget_hall_sessions()
+    HALL_SESSIONS_CACHE.forget()
     yield hall, windows
-    forget_hall_sessions()
+    HALL_SESSIONS_CACHE.forget()
     cache.clear()
 
 

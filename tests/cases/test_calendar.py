@@ -5,16 +5,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from jiceng.cases.calendar import forget_calendar, working_calendar
+from jiceng.cases.calendar import CALENDAR_CACHE, working_calendar
 
 TZ = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
 def calendar(db):
-    forget_calendar()
+    CALENDAR_CACHE.forget()
     yield working_calendar()
-    forget_calendar()
+    CALENDAR_CACHE.forget()
 
 
 def at(*args: int) -> datetime:

@@ -14,7 +14,7 @@ from django.utils import translation
 from jiceng.core.models import Role, User
 from jiceng.core.services.accounts import user_create
 from jiceng.hall.models import Hall, ServicePoint, Window
-from jiceng.hall.selectors import forget_hall_sessions
+from jiceng.hall.selectors import HALL_SESSIONS_CACHE
 from jiceng.hall.services.catalogue import catalogue_load
 from jiceng.hall.services.network import (
     hall_create,
@@ -73,10 +73,10 @@ def _in_english(client, settings):
 def _fresh_hall_caches():
     """Cached timetables and figures must not carry one test's halls into the next (ids are
     reused from one test database to the next)."""
-    forget_hall_sessions()
+    HALL_SESSIONS_CACHE.forget()
     cache.clear()
     yield
-    forget_hall_sessions()
+    HALL_SESSIONS_CACHE.forget()
     cache.clear()
 
 

@@ -20,7 +20,7 @@ from jiceng.hall.models import (
     TicketStatus,
     Window,
 )
-from jiceng.hall.selectors import forget_hall_sessions, hall_qr_key, local_day
+from jiceng.hall.selectors import HALL_SESSIONS_CACHE, hall_qr_key, local_day
 from jiceng.hall.services.network import hall_keys_rotate, sessions_set, tidal_rule_set
 from jiceng.hall.services.queue import (
     ticket_call_next,
@@ -172,7 +172,7 @@ def test_the_kiosk_says_why_it_gives_no_ticket(client, network):
     assert nothing.status_code == 400 and "Choose an item" in text(nothing)
     for window in network.windows.values():
         sessions_set(actor=None, window=window, sessions=[])
-    forget_hall_sessions()
+    HALL_SESSIONS_CACHE.forget()
     closed = kiosk.post(url, {"item": "YB15"}, headers=HX)
     assert closed.status_code == 409 and "takes no more tickets today" in text(closed)
     assert not Ticket.objects.exists()

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from jiceng.ledger.selectors import forget_contexts
+from jiceng.ledger.selectors import CONTEXTS_CACHE
 
 DOCUMENTS = Path(__file__).resolve().parent / "documents"
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
@@ -88,7 +88,7 @@ class Epcis:
 def _engine_alone(monkeypatch):
     """The engine on its own: the handlers domain modules register (gas) are set aside."""
     monkeypatch.setattr("jiceng.ledger.hooks._handlers", [])
-    forget_contexts()
+    CONTEXTS_CACHE.forget()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from django.utils import translation
 
 from jiceng.cases.calendar import working_calendar
 from jiceng.hall.models import Hall, ServiceItem, Ticket, TicketSource, TicketStatus
-from jiceng.hall.selectors import forget_hall_sessions
+from jiceng.hall.selectors import HALL_SESSIONS_CACHE
 from tests.hall.conftest import Network, network  # noqa: F401 - the fixture, reused
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -77,10 +77,10 @@ def add_history(hall: Hall, *, first: date, last: date, seed: int = 1, scale: fl
 def _fresh_caches():
     """Cached timetables and arrival histories must not carry one test's halls into the next
     (ids are reused from one test database to the next)."""
-    forget_hall_sessions()
+    HALL_SESSIONS_CACHE.forget()
     cache.clear()
     yield
-    forget_hall_sessions()
+    HALL_SESSIONS_CACHE.forget()
     cache.clear()
 
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jiceng.core import region_codes
-from jiceng.core.geography import forget_geography
+from jiceng.core.geography import GEOGRAPHY_CACHE
 from jiceng.core.models import Region
 
 CSV_COLUMNS = ("code", "name", "level", "parent", "lat", "lon")
@@ -150,5 +150,5 @@ def region_import_boundaries(text: str) -> int:
     with transaction.atomic():
         for code, geometry in updates.items():
             Region.objects.filter(code=code).update(boundary=geometry)
-    forget_geography()
+    GEOGRAPHY_CACHE.forget()
     return len(updates)

@@ -30,7 +30,7 @@ from jiceng.hall.models import (
     Window,
     new_key,
 )
-from jiceng.hall.selectors import ZONE, forget_hall_sessions, local_day
+from jiceng.hall.selectors import HALL_SESSIONS_CACHE, ZONE, local_day
 from jiceng.hall.services.queue import may_manage
 from jiceng.hall.services.summaries import summary_mark_stale
 
@@ -317,7 +317,7 @@ def sessions_set(
                 valid_until=valid_from - timedelta(days=1)
             )
         SessionPlan.objects.bulk_create(plans)
-    forget_hall_sessions()
+    HALL_SESSIONS_CACHE.forget()
     return plans
 
 
@@ -340,7 +340,7 @@ def hall_day_set(
         date=day,
         defaults={"is_open": is_open, "plan_weekday": plan_weekday, "note": note[:100]},
     )
-    forget_hall_sessions()
+    HALL_SESSIONS_CACHE.forget()
     return record
 
 
