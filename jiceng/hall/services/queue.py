@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.core import roles
+from jiceng.core.errors import Changed, Refused
 from jiceng.core.models import Role, User
 from jiceng.core.scope import code_in_scope
 from jiceng.hall import timetable
@@ -72,11 +73,11 @@ MAX_COMMENT = 500
 PHONE_DIGITS = (5, 20)
 
 
-class QueueRefused(Exception):
+class QueueRefused(Refused):
     """The hall, window or ticket cannot do this now; the message says why (HTTP 409)."""
 
 
-class TicketChanged(QueueRefused):
+class TicketChanged(QueueRefused, Changed):
     """Somebody changed the ticket since the caller looked at it."""
 
 
