@@ -13,13 +13,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Router, Schema, Status
 
 from jiceng.core.models import User
+from jiceng.core.transitions import allowed_names
 from jiceng.ltc import selectors
 from jiceng.ltc.services.applications import (
+    APPLICATION_MACHINE,
     ApplicationChanged,
     TransitionRefused,
     application_act,
     application_apply,
-    available_steps,
 )
 from jiceng.ltc.services.assessments import (
     assessment_create_for_person,
@@ -168,7 +169,7 @@ def application_out(application: Any, user: User) -> dict[str, Any]:
         "effective_on": application.effective_on,
         "appeal_case": application.appeal_case_id,
         "version": application.version,
-        "actions": available_steps(user, application),
+        "actions": allowed_names(APPLICATION_MACHINE, application, user),
     }
 
 

@@ -2,13 +2,14 @@
 → effective, with rejection, withdrawal, and appeal during the publication period (which opens a
 case in the case loop and ends either upheld or in a re-assessment).
 
-One function, `application_act`, takes every step: it locks the application, checks the actor,
-the region and the version the actor saw, checks that the step is allowed from the current
-status, and records the step in the application's events."""
+The steps are declared once, as transitions (`APPLICATION_MACHINE`, jiceng/core/transitions.py);
+pages and the API ask it which steps a user may take now. One function, `application_act`, takes
+every step: it locks the application, checks the actor, the region and the version the actor saw,
+checks that the step is allowed from the current status, and records the step in the
+application's events."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,10 @@ from django.utils.translation import gettext_lazy
 
 from jiceng.cases.models import Source
 from jiceng.cases.services import case_report
+from jiceng.core.errors import Changed, Refused
 from jiceng.core.models import Person
+from jiceng.core.roles import may_write as role_may_write
+from jiceng.core.transitions import StateMachine, Transition, transition_check, transition_get
 from jiceng.ltc import policy
 from jiceng.ltc.access import check_in_scope, check_may_write, is_ltc_staff
 from jiceng.ltc.models import (
@@ -49,11 +53,11 @@ CASE_CATEGORY = "ltc_care"
 OPEN = (S.APPLIED, S.ACCEPTED, S.ASSIGNED, S.ASSESSED, S.REVIEWED, S.PUBLISHED, S.APPEALED)
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(Refused):
     """The step is not allowed from the application's status."""
 
 
-class ApplicationChanged(Exception):
+class ApplicationChanged(Changed):
     """Someone else changed the application since the actor saw it."""
 
     def __init__(self, application: Application):
@@ -61,53 +65,90 @@ class ApplicationChanged(Exception):
         self.application = application
 
 
-@dataclass(frozen=True)
-class Step:
-    sources: tuple[str, ...]
-    target: str
-    label: StrOrPromise
-    staff_only: bool = True
-    note_required: bool = False
+def _writer(user: User | None, application: Application | None) -> bool:
+    """Any user who may write acts for a resident of their region (withdraw, appeal); the
+    system itself (no user) too."""
+    return user is None or role_may_write(user)
 
 
-STEPS: dict[str, Step] = {
-    "accept": Step((S.APPLIED,), S.ACCEPTED, gettext_lazy("Accept")),
-    "reject": Step((S.APPLIED, S.ACCEPTED), S.REJECTED, gettext_lazy("Reject"), note_required=True),
-    "withdraw": Step(
-        (S.APPLIED, S.ACCEPTED, S.ASSIGNED),
-        S.WITHDRAWN,
-        gettext_lazy("Withdraw"),
-        staff_only=False,
-    ),
-    "assign": Step((S.ACCEPTED,), S.ASSIGNED, gettext_lazy("Assign assessors")),
-    "assess": Step((S.ASSIGNED,), S.ASSESSED, gettext_lazy("Record the assessment")),
-    "return": Step(
-        (S.ASSESSED,), S.ASSIGNED, gettext_lazy("Return for re-assessment"), note_required=True
-    ),
-    "review": Step((S.ASSESSED,), S.REVIEWED, gettext_lazy("Confirm the review")),
-    "publish": Step((S.REVIEWED,), S.PUBLISHED, gettext_lazy("Publish the result (公示)")),
-    "appeal": Step(
-        (S.PUBLISHED,),
-        S.APPEALED,
-        gettext_lazy("Lodge an appeal"),
-        staff_only=False,
-        note_required=True,
-    ),
-    "uphold": Step(
-        (S.APPEALED,), S.PUBLISHED, gettext_lazy("Uphold the result"), note_required=True
-    ),
-    "reassess": Step((S.APPEALED,), S.ASSIGNED, gettext_lazy("Re-assess")),
-    "make_effective": Step((S.PUBLISHED,), S.EFFECTIVE, gettext_lazy("Make effective")),
-}
+def _staff(user: User | None, application: Application | None) -> bool:
+    """The care-insurance staff run the workflow (the system itself counts as staff)."""
+    return is_ltc_staff(user) and _writer(user, application)
 
 
-def available_steps(user: User | None, application: Application) -> list[str]:
-    staff = is_ltc_staff(user)
-    return [
-        name
-        for name, step in STEPS.items()
-        if application.status in step.sources and (staff or not step.staff_only)
-    ]
+def _step(
+    name: str,
+    sources: tuple[str, ...],
+    target: str,
+    label: StrOrPromise,
+    *,
+    staff_only: bool = True,
+    note_required: bool = False,
+) -> Transition:
+    return Transition(
+        name,
+        sources,
+        target,
+        _staff if staff_only else _writer,
+        label=label,
+        note_required=note_required,
+    )
+
+
+# The workflow of an application, in the order its steps are offered.
+APPLICATION_MACHINE: StateMachine[Application] = StateMachine(
+    "ltc.application",
+    [
+        _step("accept", (S.APPLIED,), S.ACCEPTED, gettext_lazy("Accept")),
+        _step(
+            "reject",
+            (S.APPLIED, S.ACCEPTED),
+            S.REJECTED,
+            gettext_lazy("Reject"),
+            note_required=True,
+        ),
+        _step(
+            "withdraw",
+            (S.APPLIED, S.ACCEPTED, S.ASSIGNED),
+            S.WITHDRAWN,
+            gettext_lazy("Withdraw"),
+            staff_only=False,
+        ),
+        _step("assign", (S.ACCEPTED,), S.ASSIGNED, gettext_lazy("Assign assessors")),
+        _step("assess", (S.ASSIGNED,), S.ASSESSED, gettext_lazy("Record the assessment")),
+        _step(
+            "return",
+            (S.ASSESSED,),
+            S.ASSIGNED,
+            gettext_lazy("Return for re-assessment"),
+            note_required=True,
+        ),
+        _step("review", (S.ASSESSED,), S.REVIEWED, gettext_lazy("Confirm the review")),
+        _step("publish", (S.REVIEWED,), S.PUBLISHED, gettext_lazy("Publish the result (公示)")),
+        _step(
+            "appeal",
+            (S.PUBLISHED,),
+            S.APPEALED,
+            gettext_lazy("Lodge an appeal"),
+            staff_only=False,
+            note_required=True,
+        ),
+        _step(
+            "uphold",
+            (S.APPEALED,),
+            S.PUBLISHED,
+            gettext_lazy("Uphold the result"),
+            note_required=True,
+        ),
+        _step("reassess", (S.APPEALED,), S.ASSIGNED, gettext_lazy("Re-assess")),
+        _step("make_effective", (S.PUBLISHED,), S.EFFECTIVE, gettext_lazy("Make effective")),
+    ],
+    refused=TransitionRefused,
+    refused_message=gettext_lazy(
+        "“%(step)s” is not possible while the application is “%(status)s”."
+    ),
+    denied_message=gettext_lazy("Only the care-insurance staff may do this."),
+)
 
 
 def _record(
@@ -195,11 +236,10 @@ def application_act(
     them). Refusals: PermissionDenied (role or region),
     TransitionRefused (not from this status), ApplicationChanged (stale version),
     ValidationError (bad input); in each case nothing changes."""
-    step = STEPS.get(action)
-    if step is None:
-        raise ValidationError({"action": _("Unknown action: %s") % action})
+    step = transition_get(APPLICATION_MACHINE, action)
     check_may_write(actor)
-    if step.staff_only and not is_ltc_staff(actor):
+    # Who may take a step depends on the role alone: refused before anything is locked.
+    if not step.permits(actor, None):
         raise PermissionDenied(_("Only the care-insurance staff may do this."))
     note = _clean(note, field="note", limit=500, required=step.note_required)
     data = data or {}
@@ -212,14 +252,10 @@ def application_act(
         check_in_scope(actor, application.region_id)
         if expected_version is not None and application.version != expected_version:
             raise ApplicationChanged(application)
-        if application.status not in step.sources:
-            raise TransitionRefused(
-                _("“%(step)s” is not possible while the application is “%(status)s”.")
-                % {"step": step.label, "status": application.get_status_display()}
-            )
+        transition_check(APPLICATION_MACHINE, application, action, actor)
         from_status = application.status
         changed = _apply(application, action, actor, note, data, today)
-        application.status = step.target
+        application.status = step.target_for(application, from_status)
         application.version += 1
         application.save(update_fields=["status", "version", "updated_at", *changed])
         _record(application, action, actor, now, note, from_status)

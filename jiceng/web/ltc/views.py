@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jiceng.core import roles
 from jiceng.core.models import User
 from jiceng.core.spreadsheets import Sheet, xlsx_file
+from jiceng.core.transitions import allowed_transitions
 from jiceng.federation.selectors import peers_all
 from jiceng.ltc import policy, selectors
 from jiceng.ltc.access import is_ltc_staff
@@ -36,12 +37,11 @@ from jiceng.ltc.models import (
     Recognition,
 )
 from jiceng.ltc.services.applications import (
-    STEPS,
+    APPLICATION_MACHINE,
     ApplicationChanged,
     TransitionRefused,
     application_act,
     application_apply,
-    available_steps,
     complaint_report,
 )
 from jiceng.ltc.services.assessments import assessment_create_for_person
@@ -166,9 +166,10 @@ def application_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     application = selectors.application_for_user(user, pk)
     # The steps that move the application on first; rejecting and withdrawing last.
-    names = available_steps(user, application) if roles.may_write(user) else []
-    names.sort(key=lambda name: name in ("reject", "withdraw", "return"))
-    steps = [{"name": name, "step": STEPS[name]} for name in names]
+    allowed = allowed_transitions(APPLICATION_MACHINE, application, user)
+    allowed.sort(key=lambda step: step.name in ("reject", "withdraw", "return"))
+    steps = [{"name": step.name, "step": step} for step in allowed]
+    labels = {step.name: step.label for step in APPLICATION_MACHINE.transitions}
     assessments = list(application.assessments.order_by("-pk"))
     return render(
         request,
@@ -179,7 +180,7 @@ def application_page(request: HttpRequest, pk: int) -> HttpResponse:
             "events": [
                 {
                     "event": event,
-                    "label": STEPS[event.action].label if event.action in STEPS else _("Taken in"),
+                    "label": labels.get(event.action) or _("Taken in"),
                     "to": ApplicationStatus(event.to_status).label if event.to_status else "",
                 }
                 for event in application.events.select_related("actor")

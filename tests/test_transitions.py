@@ -1,0 +1,195 @@
+"""One shape for every state machine (jiceng/core/transitions.py): the checks a service makes
+before a step, the steps a page offers, and the machines of the case loop, long-term care and the
+hall queue declared in it — a page or endpoint offers exactly the steps the service takes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
+
+from jiceng.core.errors import Refused
+from jiceng.core.transitions import (
+    StateMachine,
+    Transition,
+    allowed_names,
+    allowed_transitions,
+    anyone_of,
+    transition_check,
+    transition_get,
+)
+from jiceng.ltc.models import ApplicationEvent
+from jiceng.ltc.services.applications import (
+    APPLICATION_MACHINE,
+    TransitionRefused,
+    application_act,
+)
+from tests.ltc.conftest import applied, ltc, make_person, walk  # noqa: F401 (fixtures)
+
+# --- the shape, on a record of its own -----------------------------------------------------
+
+
+class DoorRefused(Refused):
+    pass
+
+
+@dataclass
+class Door:
+    status: str
+    number: str = "D-1"
+    owner: str = "ann"
+    painted: bool = False
+
+    def get_status_display(self) -> str:
+        return {"shut": "shut", "open": "open", "locked": "locked"}[self.status]
+
+
+def owner(user: str | None, door: Door) -> bool:
+    return user == door.owner
+
+
+def janitor(user: str | None, door: Door) -> bool:
+    return user == "janitor"
+
+
+def anybody(user: str | None, door: Door) -> bool:
+    return user is not None
+
+
+DOOR = StateMachine(
+    "door",
+    [
+        Transition("open", {"shut"}, "open", anybody, label="swing open"),
+        Transition("shut", ["open"], "shut", anybody),
+        Transition("lock", {"shut"}, "locked", owner),
+        Transition("unlock", {"locked"}, lambda door: "shut", anyone_of(owner, janitor)),
+        Transition("paint", {"shut", "open"}, None, janitor, offered_if=lambda d: not d.painted),
+    ],
+    refused=DoorRefused,
+    refused_message="Cannot %(action)s door %(number)s: it is %(status)s.",
+    denied_message="You may not %(action)s this door.",
+    visible_to=lambda user, door: user != "stranger",
+)
+
+
+def test_a_step_from_a_state_it_does_not_start_from_is_refused_with_the_reason():
+    with pytest.raises(DoorRefused, match="Cannot swing open door D-1: it is open"):
+        transition_check(DOOR, Door("open"), "open", "ann")
+
+
+def test_a_step_the_user_may_not_take_is_permission_denied():
+    with pytest.raises(PermissionDenied, match="You may not lock this door"):
+        transition_check(DOOR, Door("shut"), "lock", "bob")
+
+
+def test_the_state_is_checked_before_who_may_act():
+    with pytest.raises(DoorRefused):
+        transition_check(DOOR, Door("open"), "lock", "bob")
+
+
+def test_the_systems_own_steps_are_not_checked_for_a_user():
+    assert transition_check(DOOR, Door("shut"), "lock", None, system=True).name == "lock"
+    with pytest.raises(DoorRefused):
+        transition_check(DOOR, Door("open"), "lock", None, system=True)
+
+
+def test_an_unknown_step_is_bad_input_on_the_action():
+    with pytest.raises(ValidationError) as caught:
+        transition_get(DOOR, "slam")
+    assert "action" in caught.value.message_dict
+    with pytest.raises(ValidationError):
+        transition_check(DOOR, Door("shut"), "slam", "ann")
+
+
+def test_the_allowed_steps_follow_the_state_who_and_the_offer_condition():
+    assert allowed_names(DOOR, Door("shut"), "ann") == ["open", "lock"]
+    assert allowed_names(DOOR, Door("shut"), "janitor") == ["open", "paint"]
+    assert allowed_names(DOOR, Door("shut", painted=True), "janitor") == ["open"]
+    assert allowed_names(DOOR, Door("locked"), "janitor") == ["unlock"]
+    assert allowed_names(DOOR, Door("locked"), "bob") == []
+    assert [t.name for t in allowed_transitions(DOOR, Door("open"), "bob")] == ["shut"]
+
+
+def test_nobody_who_may_not_see_the_record_is_offered_a_step():
+    assert allowed_names(DOOR, Door("shut"), "stranger") == []
+
+
+def test_every_allowed_step_passes_the_check_and_no_other_does():
+    for state in ("shut", "open", "locked"):
+        for user in ("ann", "bob", "janitor", None):
+            door = Door(state)
+            allowed = set(allowed_names(DOOR, door, user))
+            for name in DOOR.names:
+                try:
+                    transition_check(DOOR, door, name, user)
+                except (DoorRefused, PermissionDenied):
+                    assert name not in allowed
+                else:
+                    assert name in allowed or name == "paint"
+
+
+def test_a_target_is_a_state_the_same_state_or_one_that_depends_on_the_record():
+    door = Door("locked")
+    assert transition_get(DOOR, "lock").target_for(door, "shut") == "locked"
+    assert transition_get(DOOR, "unlock").target_for(door, "locked") == "shut"
+    assert transition_get(DOOR, "paint").target_for(door, "open") == "open"
+
+
+def test_a_label_defaults_to_the_name_and_sources_are_a_frozenset():
+    shut = transition_get(DOOR, "shut")
+    assert shut.label == "shut" and shut.sources == frozenset({"open"})
+
+
+def test_two_steps_of_one_machine_may_not_share_a_name():
+    with pytest.raises(ValueError, match="share a name"):
+        StateMachine("twice", [Transition("a", {"x"}, "y", anybody)] * 2)
+
+
+# --- long-term care: the application page and the API offer what the service takes ----------
+
+
+def test_the_care_staff_are_offered_the_workflow_and_a_town_officer_only_withdrawing(
+    applied,  # noqa: F811
+    ltc,  # noqa: F811
+):
+    assert allowed_names(APPLICATION_MACHINE, applied, ltc["clerk"]) == [
+        "accept",
+        "reject",
+        "withdraw",
+    ]
+    assert allowed_names(APPLICATION_MACHINE, applied, ltc["wutong"]) == ["withdraw"]
+    assert allowed_names(APPLICATION_MACHINE, applied, ltc["regulator"]) == []
+
+
+def test_a_step_that_is_not_offered_is_refused_and_changes_nothing(applied, ltc):  # noqa: F811
+    events = ApplicationEvent.objects.count()
+    with pytest.raises(PermissionDenied):
+        application_act(actor=ltc["wutong"], application_id=applied.pk, action="accept")
+    with (
+        translation.override("en"),
+        pytest.raises(TransitionRefused, match="not possible while the application is “Applied”"),
+    ):
+        application_act(actor=ltc["clerk"], application_id=applied.pk, action="publish")
+    with pytest.raises(ValidationError):
+        application_act(actor=ltc["clerk"], application_id=applied.pk, action="skip")
+    applied.refresh_from_db()
+    assert applied.status == "applied" and applied.version == 1
+    assert ApplicationEvent.objects.count() == events
+
+
+def test_each_step_leads_where_its_transition_says(applied, ltc):  # noqa: F811
+    application = applied
+    for name in ("accept", "assign", "assess", "return", "assess", "review", "publish"):
+        expected = transition_get(APPLICATION_MACHINE, name).target
+        application = walk(application, ltc["clerk"], name)
+        assert application.status == expected
+
+
+def test_the_application_page_shows_a_button_for_each_allowed_step(client, applied, ltc):  # noqa: F811
+    client.force_login(ltc["clerk"])
+    page = client.get(f"/ltc/applications/{applied.pk}/").content.decode()
+    for name in ("accept", "reject", "withdraw"):
+        assert f'value="{name}"' in page
+    assert 'value="publish"' not in page
