@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.db.models.functions import Substr
+from django.http import Http404
 
-from jiceng.core import region_codes
-from jiceng.core.models import Organisation, Person, Region, Site, User
+from jiceng.core import access, region_codes
+from jiceng.core.models import ApiToken, Organisation, Person, Region, Role, Site, User
 from jiceng.core.scope import get_in_scope_or_404, region_prefix_q, scope_queryset
 
 M = TypeVar("M", bound=Model)
@@ -121,3 +122,55 @@ def regions_in_scope(user: User, *, deepest_level: str = "grid") -> QuerySet[Reg
     """The regions a user may file records under or filter by, down to `deepest_level`."""
     levels = region_codes.LEVELS[: region_codes.LEVELS.index(deepest_level) + 1]
     return scope_queryset(Region.objects.filter(level__in=levels), user).order_by("code")
+
+
+# --- Accounts -------------------------------------------------------------------------------
+
+
+def users_search(
+    manager: User,
+    query: str = "",
+    region_code: str = "",
+    role: str = "",
+    active: bool | None = None,
+) -> QuerySet[User]:
+    """The accounts a region administrator manages: in their scope, by username or display name
+    (contains), optionally within one region, with one role, active or disabled. Others: none."""
+    if not access.may_manage_users(manager):
+        return User.objects.none()
+    qs = _within_region(scope_queryset(User.objects.select_related("region"), manager), region_code)
+    if not access.grantable_roles(manager) >= frozenset(Role.values):
+        # A town administrator does not see the county's administrators (none live in a town
+        # anyway; this keeps the rule whatever the data).
+        qs = qs.exclude(role_grants__role=Role.COUNTY_ADMIN)
+    if role:
+        qs = qs.filter(role_grants__role=role)
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    query = query.strip()
+    if query:
+        qs = qs.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
+    return qs.prefetch_related("role_grants").order_by("username")
+
+
+def user_get_for_manager(manager: User, pk: int) -> User:
+    """One account the manager may manage, or 404 (out of scope and missing look alike)."""
+    user = users_search(manager).filter(pk=pk).first()
+    if user is None or not access.may_manage_user(manager, user):
+        raise Http404("No user matches the given query.")
+    return user
+
+
+def user_tokens(user: User) -> QuerySet[ApiToken]:
+    """A user's API tokens, newest first, revoked ones included (their history)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def users_by_region_for_cli(region_code: str = "") -> QuerySet[User]:
+    """Every account (the operator's command-line view), optionally within one region."""
+    qs = (
+        User.objects.select_related("region")
+        .prefetch_related(Prefetch("role_grants"))
+        .order_by("region_id", "username")
+    )
+    return _within_region(qs, region_code)
