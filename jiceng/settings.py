@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jiceng.web.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -106,6 +107,26 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Optional single sign-on (OpenID Connect): on when JICENG_OIDC_CLIENT_ID is set. The provider's
+# identity is matched to an existing account by one claim; it never creates accounts or roles.
+OIDC_ENABLED = bool(env.env_str("JICENG_OIDC_CLIENT_ID").strip())
+if OIDC_ENABLED:
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("jiceng.web.accounts.oidc.MatchingOIDCBackend")
+    OIDC_RP_CLIENT_ID = env.env_str("JICENG_OIDC_CLIENT_ID").strip()
+    OIDC_RP_CLIENT_SECRET = env.env_required("JICENG_OIDC_CLIENT_SECRET")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env.env_required("JICENG_OIDC_AUTHORIZATION_URL")
+    OIDC_OP_TOKEN_ENDPOINT = env.env_required("JICENG_OIDC_TOKEN_URL")
+    OIDC_OP_USER_ENDPOINT = env.env_required("JICENG_OIDC_USERINFO_URL")
+    OIDC_OP_JWKS_ENDPOINT = env.env_required("JICENG_OIDC_JWKS_URL")
+    OIDC_RP_SIGN_ALGO = env.env_str("JICENG_OIDC_SIGN_ALGO", "RS256").strip() or "RS256"
+    OIDC_RP_SCOPES = "openid profile"
+    OIDC_CREATE_USER = False
+    OIDC_USE_NONCE = True
+    LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
+JICENG_OIDC_USERNAME_CLAIM = env.env_str("JICENG_OIDC_USERNAME_CLAIM", "preferred_username")
+JICENG_OIDC_PROVIDER_NAME = env.env_str("JICENG_OIDC_PROVIDER_NAME", "").strip()
 
 # Login throttling (django-axes): five failures for one username from one address lock it out.
 AXES_FAILURE_LIMIT = env.env_int("JICENG_LOGIN_FAILURE_LIMIT", 5, minimum=1)
