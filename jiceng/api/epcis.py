@@ -9,9 +9,13 @@
 - `GET /epcis/v2/events` answers the simple event query parameters with an EPCISQueryDocument,
   a page at a time (`perPage`, `nextPageToken`; the next page's URL is in the `Link` header).
 
-Authentication is the JSON API's token (`Authorization: Bearer <token>`); the browser session
-also works for reads. Capturing needs a role that may write. Errors are RFC 7807 problem
-details (`application/problem+json`) with the EPCIS exception as their type.
+Authentication is the JSON API's token (`Authorization: Bearer <token>`), or for capture a scale
+device's key (`X-Device-Key: <key>`, a device bound to a gas station); the browser session also
+works for reads. Who may capture which events is the ledger's and the modules' rule
+(`jiceng.ledger.access`, `jiceng.gas.access`, docs/epcis.md): a document with one event the
+capturer may not capture is refused whole with `403` and the reasons (`errors`), and nothing is
+stored, no capture job either. Errors are RFC 7807 problem details (`application/problem+json`)
+with the EPCIS exception as their type.
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ from django.views.decorators.http import require_http_methods
 from jiceng.core.models import User
 from jiceng.core.roles import may_write
 from jiceng.core.services.accounts import api_token_authenticate
+from jiceng.gas.models import ScaleDevice
+from jiceng.gas.services.registry import scale_device_authenticate
+from jiceng.ledger.access import CaptureForbidden
 from jiceng.ledger.documents import NotADocument, document_shape_check
 from jiceng.ledger.models import CaptureJob
 from jiceng.ledger.selectors import (
@@ -88,6 +95,26 @@ def _problem_response(problem: Problem, request: HttpRequest) -> HttpResponse:
     if problem.status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="epcis"'
     return response
+
+
+DEVICE_HEADER = "X-Device-Key"
+
+
+def _device(request: HttpRequest) -> ScaleDevice | None:
+    """The device whose key the request carries (`X-Device-Key`), None without the header; a
+    key that is unknown or revoked is refused."""
+    key = request.headers.get(DEVICE_HEADER)
+    if key is None:
+        return None
+    device = scale_device_authenticate(key.strip())
+    if device is None:
+        raise Problem(
+            401,
+            "SecurityException",
+            "Authentication required",
+            "Unknown or revoked device key.",
+        )
+    return device
 
 
 def _user(request: HttpRequest, *, write: bool) -> User:
@@ -165,7 +192,8 @@ def _capture_location(job: CaptureJob) -> str:
 @require_http_methods(["POST"])
 def capture(request: HttpRequest) -> HttpResponse:
     """Capture an EPCISDocument (all or nothing)."""
-    user = _user(request, write=True)
+    device = _device(request)
+    user = None if device is not None else _user(request, write=True)
     behaviour = request.headers.get("GS1-Capture-Error-Behaviour", "rollback")
     if behaviour.lower() != "rollback":
         raise Problem(
@@ -199,7 +227,21 @@ def capture(request: HttpRequest) -> HttpResponse:
             "Too many events",
             f"A document may carry at most {CAPTURE_LIMIT} events; it has {len(events)}.",
         )
-    job = document_capture(document=document, actor=user)
+    try:
+        if device is not None:
+            job = document_capture(
+                document=document, actor=None, device=device, region=device.station.region
+            )
+        else:
+            job = document_capture(document=document, actor=user)
+    except CaptureForbidden as exc:
+        raise Problem(
+            403,
+            "SecurityException",
+            "Not allowed",
+            "You may not capture every event of this document; nothing was stored.",
+            errors=exc.reasons,
+        ) from None
     response = JsonResponse(capture_job_json(job), status=202)
     response["Location"] = _capture_location(job)
     response["GS1-CAPTURE-limit"] = str(CAPTURE_LIMIT)

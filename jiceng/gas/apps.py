@@ -12,9 +12,10 @@ class GasConfig(AppConfig):
 
         from jiceng.cases.services import register_close_handler, register_reopen_handler
         from jiceng.gas import models
+        from jiceng.gas.access import capture_verdicts
         from jiceng.gas.services.capture import cylinder_events_apply
         from jiceng.gas.services.checks import hazard_case_closed, hazard_case_reopened
-        from jiceng.ledger.hooks import register_capture_handler
+        from jiceng.ledger.hooks import register_capture_authority, register_capture_handler
 
         # Registries are audited; cylinder state and location follow the ledger's events.
         auditlog.register(models.Station, m2m_fields={"staff"})
@@ -35,5 +36,6 @@ class GasConfig(AppConfig):
         auditlog.register(models.DeliveryWorker)
         auditlog.register(models.Vehicle)
         register_capture_handler(cylinder_events_apply)
+        register_capture_authority(capture_verdicts)
         register_close_handler("gas_hazard", hazard_case_closed)
         register_reopen_handler("gas_hazard", hazard_case_reopened)

@@ -7,8 +7,11 @@ stored before (`INSERT ... ON CONFLICT (event_id) DO NOTHING RETURNING`, so an e
 inside the document, by an earlier capture or by a capture running at the same moment is stored
 once, without a read-then-write race), their identifiers, then the registered handlers (`hooks`)
 with the newly stored events. A handler that raises `CaptureRefused` rolls all of it back; the
-failed job is then recorded with its reasons. On PostgreSQL the job, the events and their
-identifiers take one statement; on SQLite, which has one writer, prepared single-row INSERTs.
+failed job is then recorded with its reasons. Before any of it, the capturer (a user, or a
+module's device) must be allowed every event (`jiceng.ledger.access`): otherwise
+`CaptureForbidden` is raised and nothing at all is stored, not even a job. On PostgreSQL the
+job, the events and their identifiers take one statement; on SQLite, which has one writer,
+prepared single-row INSERTs.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from django.db import DataError, connection, transaction
 from django.utils import timezone
 
 from jiceng.core.models import Region
+from jiceng.ledger.access import check_may_capture
 from jiceng.ledger.documents import DocumentInvalid, NotADocument, ParsedEvent, document_parse
-from jiceng.ledger.hooks import CapturedEvent, CaptureRefused, capture_handlers
+from jiceng.ledger.hooks import CapturedEvent, Capturer, CaptureRefused, capture_handlers
 from jiceng.ledger.models import CaptureJob, LedgerEvent, LedgerEventEpc
 
 if TYPE_CHECKING:
@@ -55,11 +59,19 @@ _EPC_COLUMNS = ("event_id", "epc", "role", "event_time")
 
 
 def document_capture(
-    *, document: dict[str, Any], actor: User | None, region: Region | None = None
+    *,
+    document: dict[str, Any],
+    actor: User | None,
+    region: Region | None = None,
+    device: Any = None,
 ) -> CaptureJob:
     """Capture an EPCIS document. Returns the finished capture job: `success` tells whether
     its new events were stored (`stored_count`; `duplicate_count` repeated ones skipped), or
-    `errors` why nothing was. The events belong to `region` (default: the actor's region)."""
+    `errors` why nothing was. The events belong to `region` (default: the actor's region).
+
+    The capturer is `actor`, or `device` (a module's device acting with its key, no user);
+    with neither, the system itself captures (seeding, a module's own service that checked its
+    caller). A capturer not allowed every event gets `CaptureForbidden` and nothing is stored."""
     created_at = timezone.now()
     if region is None and actor is not None:
         region = actor.region
@@ -69,6 +81,8 @@ def document_capture(
         return _job_failed(actor=actor, region=region, created_at=created_at, errors=[exc.reason])
     except DocumentInvalid as exc:
         return _job_failed(actor=actor, region=region, created_at=created_at, errors=exc.errors)
+    if actor is not None or device is not None:
+        check_may_capture(Capturer(user=actor, device=device), parsed.events)
     # Everything that needs no database is done before the transaction: SQLite has one writer.
     for event in parsed.events:
         event.body_text = _body_text(event.body)
