@@ -86,8 +86,10 @@ class Epcis:
 
 @pytest.fixture(autouse=True)
 def _engine_alone(monkeypatch):
-    """The engine on its own: the handlers domain modules register (gas) are set aside."""
+    """The engine on its own: the handlers and capture authorities domain modules register
+    (gas) are set aside."""
     monkeypatch.setattr("jiceng.ledger.hooks._handlers", [])
+    monkeypatch.setattr("jiceng.ledger.hooks._authorities", [])
     CONTEXTS_CACHE.forget()
 
 
