@@ -25,8 +25,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import APIKeyHeader, APIKeyQuery
 
-from jiceng.api.auth import API_AUTH
-from jiceng.core.models import User
+from jiceng.api.auth import API_AUTH, request_user
 from jiceng.core.scope import code_in_scope
 from jiceng.hall import coverage, kpis
 from jiceng.hall.models import Hall, ServiceItem, Ticket, TicketSource
@@ -49,7 +48,6 @@ from jiceng.hall.selectors import (
 )
 from jiceng.hall.services.network import handling_record_create
 from jiceng.hall.services.queue import (
-    QueueRefused,
     appointment_book,
     ticket_call_next,
     ticket_complete,
@@ -64,12 +62,7 @@ from jiceng.hall.services.queue import (
     window_switch,
 )
 from jiceng.hall.services.travel import travel_times_import_csv
-from jiceng.hall.throttle import (
-    KIOSK_TICKETS_PER_HALL,
-    PHONE_TICKETS_PER_ADDRESS,
-    PHONE_TICKETS_PER_NUMBER,
-    within_rate,
-)
+from jiceng.hall.throttle import booking_allowed, ticket_allowed
 
 router = Router(tags=["hall"])
 
@@ -108,22 +101,14 @@ def _device(request: HttpRequest) -> HallDevice | None:
     return auth if isinstance(auth, HallDevice) else None
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _hall(request: HttpRequest, hall_id: int) -> Hall:
     """The hall, for a device of that hall or a user whose scope holds it; else 404."""
     device = _device(request)
     if device is None:
-        return hall_get_for_user(_user(request), hall_id)
+        return hall_get_for_user(request_user(request), hall_id)
     if device.hall_id != hall_id:
         raise Hall.DoesNotExist(_("No such hall."))
     return Hall.objects.select_related("point").get(pk=hall_id, is_active=True)
-
-
-def _refused(exc: Exception) -> Status:
-    return Status(409, {"detail": str(exc)})
 
 
 def _too_many() -> Status:
@@ -345,7 +330,7 @@ def window_out(window: Any) -> dict[str, Any]:
 def list_halls(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {"id": h.pk, "name": h.name, "point_code": h.point.code, "region": h.point.region_id}
-        for h in halls_visible_to(_user(request))
+        for h in halls_visible_to(request_user(request))
     ]
 
 
@@ -366,10 +351,7 @@ def list_windows(request: HttpRequest, hall_id: int) -> list[dict[str, Any]]:
     summary="Sign in at a window",
 )
 def open_window(request: HttpRequest, window_id: int) -> Any:
-    try:
-        return window_out(window_open(actor=_user(request), window_id=window_id))
-    except QueueRefused as exc:
-        return _refused(exc)
+    return window_out(window_open(actor=request_user(request), window_id=window_id))
 
 
 @router.post(
@@ -378,10 +360,7 @@ def open_window(request: HttpRequest, window_id: int) -> Any:
     summary="Sign out of a window",
 )
 def close_window(request: HttpRequest, window_id: int) -> Any:
-    try:
-        return window_out(window_close(actor=_user(request), window_id=window_id))
-    except QueueRefused as exc:
-        return _refused(exc)
+    return window_out(window_close(actor=request_user(request), window_id=window_id))
 
 
 @router.post(
@@ -391,7 +370,7 @@ def close_window(request: HttpRequest, window_id: int) -> Any:
 )
 def switch_window(request: HttpRequest, window_id: int, payload: GroupsIn) -> Any:
     return window_out(
-        window_switch(actor=_user(request), window_id=window_id, groups=payload.groups)
+        window_switch(actor=request_user(request), window_id=window_id, groups=payload.groups)
     )
 
 
@@ -409,32 +388,26 @@ def take_ticket(request: HttpRequest, hall_id: int, payload: TakeIn) -> Status:
     device = _device(request)
     actor = None
     if device is None:
-        actor, source = _user(request), TicketSource.COUNTER
-    elif device.via == "qr":
-        source = TicketSource.PHONE
-        address = request.META.get("REMOTE_ADDR", "")
-        if not within_rate(f"addr:{hall.pk}:{address}", PHONE_TICKETS_PER_ADDRESS):
-            return _too_many()
-        digits = "".join(ch for ch in payload.phone if ch.isdigit())
-        if digits and not within_rate(f"phone:{hall.pk}:{digits}", PHONE_TICKETS_PER_NUMBER):
-            return _too_many()
+        actor, source = request_user(request), TicketSource.COUNTER
     else:
-        source = TicketSource.KIOSK
-        if not within_rate(f"kiosk:{hall.pk}", KIOSK_TICKETS_PER_HALL):
-            return _too_many()
-    try:
-        taken = ticket_take(
+        source = TicketSource.PHONE if device.via == "qr" else TicketSource.KIOSK
+        if not ticket_allowed(
             hall_id=hall.pk,
-            item_code=payload.item,
-            priority=payload.priority,
-            green_reason=payload.green_reason,
+            via=device.via,
+            address=request.META.get("REMOTE_ADDR", ""),
             phone=payload.phone,
-            source=source,
-            appointment_code=payload.appointment,
-            actor=actor,
-        )
-    except QueueRefused as exc:
-        return _refused(exc)
+        ):
+            return _too_many()
+    taken = ticket_take(
+        hall_id=hall.pk,
+        item_code=payload.item,
+        priority=payload.priority,
+        green_reason=payload.green_reason,
+        phone=payload.phone,
+        source=source,
+        appointment_code=payload.appointment,
+        actor=actor,
+    )
     ticket = taken.ticket
     return Status(
         201,
@@ -473,8 +446,8 @@ def get_ticket(request: HttpRequest, ticket_id: int) -> dict[str, Any]:
 
 def _ticket_for_reader(request: HttpRequest, ticket_id: int) -> Ticket:
     device = _device(request)
-    if device is None and _user(request).is_authenticated:
-        return ticket_get_for_user(_user(request), ticket_id)
+    if device is None and request_user(request).is_authenticated:
+        return ticket_get_for_user(request_user(request), ticket_id)
     ticket = Ticket.objects.select_related("item", "window").filter(pk=ticket_id).first()
     key = request.headers.get("X-Ticket-Key", "")
     if ticket is None or not (
@@ -490,21 +463,15 @@ def _ticket_for_reader(request: HttpRequest, ticket_id: int) -> Ticket:
     summary="Call the next ticket; 204 when nobody waits for this window",
 )
 def call_next(request: HttpRequest, window_id: int) -> Any:
-    try:
-        ticket = ticket_call_next(actor=_user(request), window_id=window_id)
-    except QueueRefused as exc:
-        return _refused(exc)
+    ticket = ticket_call_next(actor=request_user(request), window_id=window_id)
     if ticket is None:
         return Status(204, None)
     return {"ticket": ticket_out(ticket)}
 
 
 def _act(request: HttpRequest, ticket_id: int, action: Any, **kwargs: Any) -> Any:
-    ticket_get_for_user(_user(request), ticket_id)  # 404 outside scope
-    try:
-        ticket = action(actor=_user(request), ticket_id=ticket_id, **kwargs)
-    except QueueRefused as exc:
-        return _refused(exc)
+    ticket_get_for_user(request_user(request), ticket_id)  # 404 outside scope
+    ticket = action(actor=request_user(request), ticket_id=ticket_id, **kwargs)
     return ticket_out(ticket)
 
 
@@ -586,23 +553,20 @@ def rate(request: HttpRequest, ticket_id: int, payload: RatingIn) -> Any:
     device = _device(request)
     key = request.headers.get("X-Ticket-Key", "")
     if device is None and not key:
-        user = _user(request)
+        user = request_user(request)
         if user.is_authenticated:
             ticket_get_for_user(user, ticket_id)  # 404 outside scope
             return Status(
                 403,
                 {"detail": _("Ratings come from the resident: their phone or the hall's device.")},
             )
-    try:
-        ticket = ticket_rate(
-            ticket_id=ticket_id,
-            score=payload.score,
-            comment=payload.comment,
-            ticket_key=key,
-            device_hall_id=device.hall_id if device is not None and device.via == "kiosk" else None,
-        )
-    except QueueRefused as exc:
-        return _refused(exc)
+    ticket = ticket_rate(
+        ticket_id=ticket_id,
+        score=payload.score,
+        comment=payload.comment,
+        ticket_key=key,
+        device_hall_id=device.hall_id if device is not None and device.via == "kiosk" else None,
+    )
     ticket = Ticket.objects.select_related("item", "window").get(pk=ticket.pk)
     return ticket_out(ticket)
 
@@ -658,25 +622,22 @@ def slots(
 def book(request: HttpRequest, hall_id: int, payload: BookIn) -> Any:
     hall = _hall(request, hall_id)
     device = _device(request)
-    if device is not None and not within_rate(
-        f"book:{hall.pk}:{request.META.get('REMOTE_ADDR', '')}", PHONE_TICKETS_PER_ADDRESS
+    if device is not None and not booking_allowed(
+        hall_id=hall.pk, address=request.META.get("REMOTE_ADDR", "")
     ):
         return _too_many()
     try:
         slot = datetime.strptime(payload.slot, "%H:%M").time()
     except ValueError:
         raise ValidationError({"slot": _("Give the slot as HH:MM.")}) from None
-    try:
-        booked = appointment_book(
-            hall_id=hall.pk,
-            item_code=payload.item,
-            day=payload.date,
-            slot=slot,
-            phone=payload.phone,
-            actor=None if device is not None else _user(request),
-        )
-    except QueueRefused as exc:
-        return _refused(exc)
+    booked = appointment_book(
+        hall_id=hall.pk,
+        item_code=payload.item,
+        day=payload.date,
+        slot=slot,
+        phone=payload.phone,
+        actor=None if device is not None else request_user(request),
+    )
     return Status(
         201,
         {
@@ -730,7 +691,7 @@ def list_points(request: HttpRequest, kind: str = "", item: str = "") -> list[di
             "address": p.address,
             "opening_hours": p.opening_hours,
         }
-        for p in points_visible_to(_user(request), kind=kind, item=item)
+        for p in points_visible_to(request_user(request), kind=kind, item=item)
     ]
 
 
@@ -740,9 +701,9 @@ def list_points(request: HttpRequest, kind: str = "", item: str = "") -> list[di
     summary="Record an item handled at a point (bank outlet, village station, counter)",
 )
 def create_record(request: HttpRequest, point_id: int, payload: RecordIn) -> Status:
-    point_get_for_user(_user(request), point_id)  # 404 outside scope
+    point_get_for_user(request_user(request), point_id)  # 404 outside scope
     record = handling_record_create(
-        actor=_user(request),
+        actor=request_user(request),
         point_id=point_id,
         item_code=payload.item,
         started_at=payload.started_at,
@@ -793,7 +754,7 @@ def hall_stats(
     date_to: date | None = Query(None, alias="to"),  # noqa: B008
     granularity: str = "day",
 ) -> Any:
-    hall = hall_get_for_user(_user(request), hall_id)
+    hall = hall_get_for_user(request_user(request), hall_id)
     first, last = _period(date_from, date_to, granularity)
     return kpis.hall_kpis(hall, date_from=first, date_to=last, granularity=granularity)
 
@@ -811,7 +772,7 @@ def network_stats(
     date_to: date | None = Query(None, alias="to"),  # noqa: B008
     granularity: str = "day",
 ) -> Any:
-    user = _user(request)
+    user = request_user(request)
     first, last = _period(date_from, date_to, granularity)
     if point is not None:
         found = point_get_for_user(user, point)
@@ -839,7 +800,7 @@ def network_stats(
     summary="Coverage of the ten-minute service circle: per item, or one item's villages and gaps",
 )
 def service_circle(request: HttpRequest, item: str = "") -> Any:
-    matrix = coverage.travel_matrix(_user(request), as_of=timezone.localdate())
+    matrix = coverage.travel_matrix(request_user(request), as_of=timezone.localdate())
     source = coverage.matrix_source(matrix)
     if item:
         found = ServiceItem.objects.filter(code=item, is_active=True).first()
@@ -856,4 +817,5 @@ def service_circle(request: HttpRequest, item: str = "") -> Any:
 )
 def import_travel_times(request: HttpRequest, replace: bool = True) -> dict[str, int]:
     text = request.body.decode("utf-8-sig", errors="replace")
-    return {"imported": travel_times_import_csv(actor=_user(request), text=text, replace=replace)}
+    imported = travel_times_import_csv(actor=request_user(request), text=text, replace=replace)
+    return {"imported": imported}

@@ -15,6 +15,7 @@ from jiceng.api.federation import router as federation_router
 from jiceng.api.gas import router as gas_router
 from jiceng.api.hall import router as hall_router
 from jiceng.api.ltc import router as ltc_router
+from jiceng.core.errors import Refused
 
 api = NinjaAPI(
     title="Jiceng API",
@@ -39,6 +40,12 @@ def missing(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc) or "Forbidden."}, status=403)
+
+
+@api.exception_handler(Refused)
+def refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+    """A service's refusal or stale version (jiceng/core/errors.py): 409 with the reason."""
+    return api.create_response(request, {"detail": str(exc)}, status=409)
 
 
 @api.exception_handler(AuthenticationError)

@@ -27,3 +27,20 @@ def within_rate(key: str, limit: tuple[int, int]) -> bool:
     except ValueError:
         cache.set(bucket, 1, timeout=seconds + 5)
         return True
+
+
+def ticket_allowed(*, hall_id: int, via: str, address: str, phone: str = "") -> bool:
+    """Count one ticket from a device of the hall (`via` "qr": a phone that scanned the board's
+    code, limited per address and per phone number; else the hall's kiosk, limited per hall);
+    False when a limit is reached. The API and the device pages call this same check."""
+    if via == "qr":
+        if not within_rate(f"addr:{hall_id}:{address}", PHONE_TICKETS_PER_ADDRESS):
+            return False
+        digits = "".join(ch for ch in phone if ch.isdigit())
+        return not digits or within_rate(f"phone:{hall_id}:{digits}", PHONE_TICKETS_PER_NUMBER)
+    return within_rate(f"kiosk:{hall_id}", KIOSK_TICKETS_PER_HALL)
+
+
+def booking_allowed(*, hall_id: int, address: str) -> bool:
+    """Count one appointment booked from a device of the hall; False past the address's limit."""
+    return within_rate(f"book:{hall_id}:{address}", PHONE_TICKETS_PER_ADDRESS)

@@ -1,16 +1,25 @@
 """The small things every page module needs, defined once: the signed-in user, whether a request
-is an htmx fragment request, service errors shown on a form, and idempotency keys for forms that a
-phone may send twice."""
+is an htmx fragment request, service errors shown on a form, idempotency keys for forms that a
+phone may send twice, and the one mapping of a service's refusal (`jiceng.core.errors.Refused`,
+`Changed`) to a 409 page or fragment with its reason (`RefusedMiddleware`).
+
+A view that has something better to show on a refusal (the case page showing the case as it is
+now) catches the module's error itself; every other refusal reaches the middleware."""
 
 from __future__ import annotations
 
 import secrets
 from typing import cast
 
+from collections.abc import Callable
+
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.html import format_html
 
+from jiceng.core.errors import Refused
 from jiceng.core.models import User
 
 
@@ -44,3 +53,29 @@ def add_service_errors(
 def new_idempotency_key() -> str:
     """A key for a form's hidden field: the same form sent twice is acted on once."""
     return secrets.token_urlsafe(18)
+
+
+def refused_response(request: HttpRequest, error: Refused) -> HttpResponse:
+    """409 with the refusal's reason: a fragment for htmx (shown where the form's answer goes),
+    else a page."""
+    if is_htmx(request):
+        return HttpResponse(
+            format_html('<p class="alert alert-error" role="alert">{}</p>', str(error)),
+            status=409,
+        )
+    return render(request, "409.html", {"reason": str(error)}, status=409)
+
+
+class RefusedMiddleware:
+    """Turns a `Refused` (or `Changed`) that a view let through into `refused_response`."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, Refused):
+            return refused_response(request, exception)
+        return None

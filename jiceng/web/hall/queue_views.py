@@ -75,12 +75,8 @@ from jiceng.hall.services.queue import (
     window_open,
     window_switch,
 )
-from jiceng.hall.throttle import (
-    KIOSK_TICKETS_PER_HALL,
-    PHONE_TICKETS_PER_ADDRESS,
-    PHONE_TICKETS_PER_NUMBER,
-    within_rate,
-)
+from jiceng.hall.throttle import booking_allowed, ticket_allowed
+from jiceng.web.common import is_htmx, request_user
 from jiceng.web.hall.queue_forms import (
     GREEN_CHOICES,
     RATING_LEVELS,
@@ -112,17 +108,6 @@ ACTION_DONE = {
     "switch": gettext_lazy("The window now serves %(groups)s."),
 }
 OUTCOME_KEYS = {Outcome.DONE: "d", Outcome.MORE_MATERIALS: "m", Outcome.REFERRED: "f"}
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )
 
 
 def _problem_text(exc: Exception) -> str:
@@ -196,10 +181,10 @@ def _open_as_device(
         except Hall.DoesNotExist:
             raise Http404(_("No such hall.")) from None
     if request.user.is_authenticated:
-        return hall_get_for_user(_user(request), hall_id), None
-    if request.method == "GET" and not _is_htmx(request):
+        return hall_get_for_user(request_user(request), hall_id), None
+    if request.method == "GET" and not is_htmx(request):
         return redirect_to_login(request.get_full_path())
-    if _is_htmx(request):  # a kiosk whose key was rotated: say so on its screen
+    if is_htmx(request):  # a kiosk whose key was rotated: say so on its screen
         problem = _("This device is no longer set up for the hall: please ask the hall's staff.")
         response = render(
             request,
@@ -231,7 +216,7 @@ def _ticket_url(ticket: Ticket) -> str:
 @require_GET
 def halls_page(request: HttpRequest) -> HttpResponse:
     """The halls in the user's region, their windows and the links to each hall's devices."""
-    user = _user(request)
+    user = request_user(request)
     halls = []
     for hall in halls_visible_to(user):
         windows = windows_of(hall)
@@ -252,7 +237,7 @@ def halls_page(request: HttpRequest) -> HttpResponse:
 def device_links_page(request: HttpRequest, hall_id: int) -> HttpResponse:
     """For the hall's managers: the addresses that set up a kiosk or the board (with the kiosk
     key) and today's phone address with its QR code, to print."""
-    user = _user(request)
+    user = request_user(request)
     hall = hall_get_for_user(user, hall_id)
     manager = may_manage(user, hall.point.region_id)
     phone_url = _phone_url(request, hall)
@@ -324,18 +309,15 @@ def _take(
     """Take a ticket from a valid form: (taken, problem, status)."""
     actor = None
     if device is None:
-        actor, source = _user(request), TicketSource.COUNTER
-    elif device.via == "qr":
-        source = TicketSource.PHONE
-        address = request.META.get("REMOTE_ADDR", "")
-        digits = "".join(ch for ch in form.cleaned_data.get("phone") or "" if ch.isdigit())
-        if not within_rate(f"addr:{hall.pk}:{address}", PHONE_TICKETS_PER_ADDRESS) or (
-            digits and not within_rate(f"phone:{hall.pk}:{digits}", PHONE_TICKETS_PER_NUMBER)
-        ):
-            return None, _("Too many tickets from here; please ask at the hall."), 429
+        actor, source = request_user(request), TicketSource.COUNTER
     else:
-        source = TicketSource.KIOSK
-        if not within_rate(f"kiosk:{hall.pk}", KIOSK_TICKETS_PER_HALL):
+        source = TicketSource.PHONE if device.via == "qr" else TicketSource.KIOSK
+        if not ticket_allowed(
+            hall_id=hall.pk,
+            via=device.via,
+            address=request.META.get("REMOTE_ADDR", ""),
+            phone=form.cleaned_data.get("phone") or "",
+        ):
             return None, _("Too many tickets from here; please ask at the hall."), 429
     try:
         chosen = form.service_arguments()
@@ -380,7 +362,7 @@ def kiosk_take(request: HttpRequest, hall_id: int) -> HttpResponse:
             "ticket_url": request.build_absolute_uri(_ticket_url(ticket)),
         }
         slip["ticket_qr"] = qr_svg(slip["ticket_url"])
-    template = "_kiosk_slip.html" if _is_htmx(request) else "kiosk.html"
+    template = "_kiosk_slip.html" if is_htmx(request) else "kiosk.html"
     response = render(
         request, T + template, _kiosk_context(request, hall, device, slip=slip), status=status
     )
@@ -422,7 +404,7 @@ def kiosk_rate(request: HttpRequest, hall_id: int) -> HttpResponse:
     else:
         problem = first_error(form)
     context = _kiosk_context(request, hall, device, rating={"ticket": rated, "problem": problem})
-    template = "_kiosk_rated.html" if _is_htmx(request) else "kiosk.html"
+    template = "_kiosk_rated.html" if is_htmx(request) else "kiosk.html"
     response = render(request, T + template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -519,8 +501,8 @@ def phone_book(request: HttpRequest, hall_id: int) -> HttpResponse:
     hall, device = opened
     form = BookingForm(request.POST)
     problem, status = "", 400
-    if device is not None and not within_rate(
-        f"book:{hall.pk}:{request.META.get('REMOTE_ADDR', '')}", PHONE_TICKETS_PER_ADDRESS
+    if device is not None and not booking_allowed(
+        hall_id=hall.pk, address=request.META.get("REMOTE_ADDR", "")
     ):
         problem, status = _("Too many bookings from here; please ask at the hall."), 429
     elif form.is_valid():
@@ -532,7 +514,7 @@ def phone_book(request: HttpRequest, hall_id: int) -> HttpResponse:
                 day=data["day"],
                 slot=data["slot"],
                 phone=data["phone"],
-                actor=None if device is not None else _user(request),
+                actor=None if device is not None else request_user(request),
             )
         except ValidationError as exc:
             problem = _problem_text(exc)
@@ -610,7 +592,7 @@ def ticket_rate_page(request: HttpRequest, ticket_id: int, key: str) -> HttpResp
     else:
         problem = first_error(form)
     context = _ticket_context(ticket, rate_problem=problem, rated_now=status == 200)
-    template = "_ticket_live.html" if _is_htmx(request) else "ticket.html"
+    template = "_ticket_live.html" if is_htmx(request) else "ticket.html"
     response = render(request, T + template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -622,8 +604,8 @@ def ticket_rate_page(request: HttpRequest, ticket_id: int, key: str) -> HttpResp
 def _console_window(request: HttpRequest, window_id: int) -> Window:
     """The window for a clerk or manager of its hall: 404 outside the user's scope, 403 for
     those who do not work the hall."""
-    window = window_get_for_user(_user(request), window_id)
-    if not may_operate(_user(request), window.hall):
+    window = window_get_for_user(request_user(request), window_id)
+    if not may_operate(request_user(request), window.hall):
         raise PermissionDenied(_("Only the hall's clerks and managers work its windows."))
     return window
 
@@ -631,7 +613,7 @@ def _console_window(request: HttpRequest, window_id: int) -> Window:
 def _console_context(
     request: HttpRequest, window: Window, *, notice: str = "", problem: str = ""
 ) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     hall = window.hall
     board = hall_board(hall)
     waiting = cast(dict[str, int], board["waiting"])
@@ -717,7 +699,7 @@ def _console_act(user: User, window: Window, data: dict[str, Any]) -> str:
 @require_http_methods(["POST"])
 def console_act(request: HttpRequest, window_id: int) -> HttpResponseBase:
     """One action at the console: an htmx form (or a plain one); the console again."""
-    user = _user(request)
+    user = request_user(request)
     window = _console_window(request, window_id)
     form = ConsoleActionForm(request.POST, group_codes=hall_groups(window.hall))
     notice, problem, status = "", "", 200
@@ -734,12 +716,12 @@ def console_act(request: HttpRequest, window_id: int) -> HttpResponseBase:
             problem, status = _problem_text(exc), 400
         except (Ticket.DoesNotExist, Window.DoesNotExist, Hall.DoesNotExist) as exc:
             raise Http404(str(exc)) from exc
-    if status == 200 and not _is_htmx(request):
+    if status == 200 and not is_htmx(request):
         messages.success(request, notice)
         return redirect("hall-console", window_id=window.pk)
     window = _console_window(request, window_id)  # as it is now
     context = _console_context(request, window, notice=notice, problem=problem)
-    template = "_console_answer.html" if _is_htmx(request) else "console.html"
+    template = "_console_answer.html" if is_htmx(request) else "console.html"
     response = render(request, T + template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
