@@ -349,9 +349,11 @@ def test_the_totals_link_to_the_registry_lists_narrowed_to_the_region(client, us
 def test_a_module_whose_pages_do_not_exist_yet_is_left_out_of_the_navigation(
     client, users, monkeypatch
 ):
-    from jiceng.web import context
+    from jiceng.web import navigation
 
-    monkeypatch.setattr(context, "MODULES", [*context.MODULES, ("no-such-page", "Nowhere")])
+    registry = navigation.REGISTRY.copy()
+    registry.add_entries("overview", navigation.Entry("no-such-page", "Nowhere"))
+    monkeypatch.setattr(navigation, "REGISTRY", registry)
     client.force_login(users["admin"])
     response = client.get("/")
     assert response.status_code == 200
