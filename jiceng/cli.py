@@ -8,6 +8,9 @@ jiceng seed [--scale demo|county] [--seed N] [--reset] [--county CODE]
 jiceng token USERNAME [--name NAME]    print a new API token, alone on standard output
 jiceng plan staffing --hall H --week YYYY-MM-DD [--apply]
 jiceng plan circle --item CODE [--minutes 10] [--p N]
+jiceng backup [--to DIR]               database, uploads and keys in one archive
+jiceng restore ARCHIVE                 restore an archive into an empty data folder
+jiceng user add|list|disable|import    accounts for first set-up and scripts
 jiceng manage ...                      any Django management command
 jiceng ltc key show                    this deployment's federation identity, one line of JSON
 jiceng ltc peer add|list|disable|ping  peer deployments (cross-region long-term care)
@@ -23,6 +26,8 @@ import sys
 import threading
 from collections.abc import Sequence
 from typing import Any
+
+from jiceng import cli_backup
 
 EXIT_USAGE = 2
 
@@ -331,6 +336,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def cmd_user(args: argparse.Namespace) -> int:
+    _setup_django()
+    from jiceng.web.accounts.user_command import run
+
+    return run(args)
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
     from django.core.management import execute_from_command_line
@@ -419,6 +431,12 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--p", type=_positive, default=None, help="the best N new points")
     q.add_argument("--region", default=None, help="region code (default: the county)")
     q.set_defaults(func=cmd_plan)
+
+    cli_backup.add_parsers(sub)
+
+    from jiceng.web.accounts.user_command import add_parser as add_user_parser
+
+    add_user_parser(sub).set_defaults(func=cmd_user)
 
     p = sub.add_parser("manage", help="run a Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -45,6 +45,8 @@ PERIODIC: tuple[Periodic, ...] = (
         timedelta(hours=24),
         "jiceng.gas.tasks.recompute_site_colours",
     ),
+    # Back up the database, uploads and keys; keep the newest JICENG_BACKUP_KEEP archives.
+    Periodic("nightly-backup", timedelta(hours=24), "jiceng.core.tasks.nightly_backup"),
 )
 
 
