@@ -1,4 +1,12 @@
-"""Two real deployments on loopback, for tests of exchanges between them.
+"""Real `jiceng` processes: a migrated data folder, and two deployments on loopback.
+
+A plugin of the whole suite (`pytest_plugins` in tests/conftest.py), so that each session
+fixture exists once: `migrated_data_folder` (a data folder as `jiceng migrate` leaves it, made
+once per test process: copy it rather than migrating again) and the two deployments below. Every
+test that uses the deployments is marked `deployments` and put in one xdist group, so that one
+worker starts one pair of servers for all of them (`--dist loadgroup`, as `make test` runs).
+
+Two real deployments on loopback, for tests of exchanges between them.
 
 `two_deployments` (session scope) starts 桐乡 (330483) and 吴兴 (330502) as separate server
 processes (`jiceng serve`), each with its own data folder, SQLite database and keys, migrated,
@@ -12,7 +20,7 @@ the other's peer with the command line, as an operator would. Each handle offers
     handle.api("GET", "/api/v1/…", body=None)             (status, JSON) with the admin token
     handle.count_rows("ltc_recognition")                  rows of a table, read from SQLite
 
-Usage in a test module of this folder (or anywhere, after `pytest_plugins`):
+Usage in any test module:
 
     def test_…(peered_deployments):
         tongxiang, wuxing = peered_deployments
@@ -61,13 +69,6 @@ WUXING_REGIONS = """code,name,level,parent,lat,lon
 330502,吴兴区,county,330500,30.857,120.185
 330502001,吴兴一街道,town,330502,30.86,120.19
 330502101,吴兴一镇,town,330502,30.80,120.25
-"""
-
-MIGRATE = """
-from django.core.management import call_command
-call_command("migrate", "--noinput", verbosity=0)
-from django.db import connection
-connection.close()
 """
 
 BOOTSTRAP = """
@@ -165,11 +166,21 @@ class Deployment:
         return {table: self.count_rows(table) for table in FEDERATION_TABLES}
 
 
-def _migrated_template(folder: Path) -> Path:
-    """A migrated SQLite database, made once and copied into each data folder."""
-    folder.mkdir(parents=True)
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "two_deployments" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.deployments)
+            item.add_marker(pytest.mark.xdist_group("deployments"))
+
+
+@pytest.fixture(scope="session")
+def migrated_data_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder as `jiceng migrate` leaves it (database and generated keys), made once per
+    test process. Read it, or copy it (`shutil.copytree`) to change it."""
+    folder = tmp_path_factory.mktemp("migrated") / "data"
     result = subprocess.run(
-        [sys.executable, "-m", "jiceng", "manage", "shell", "--no-imports", "-c", MIGRATE],
+        [sys.executable, "-m", "jiceng", "migrate", "-v", "0"],
         cwd=REPO,
         env=_environment(folder),
         capture_output=True,
@@ -178,7 +189,7 @@ def _migrated_template(folder: Path) -> Path:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    return folder / "jiceng.sqlite3"
+    return folder
 
 
 def _bootstrap(deployment: Deployment, regions: str, database: Path) -> subprocess.Popen[str]:
@@ -248,7 +259,7 @@ def _stop(deployment: Deployment) -> None:
 
 @pytest.fixture(scope="session")
 def two_deployments(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, migrated_data_folder: Path
 ) -> Iterator[tuple[Deployment, Deployment]]:
     """桐乡 and 吴兴, each serving on its own loopback port, not yet peered."""
     root = tmp_path_factory.mktemp("deployments")
@@ -256,7 +267,7 @@ def two_deployments(
     wuxing = Deployment("330502", "吴兴区", root / "wuxing" / "data", _free_port())
     (root / "tongxiang").mkdir()
     (root / "wuxing").mkdir()
-    database = _migrated_template(root / "template")
+    database = migrated_data_folder / "jiceng.sqlite3"
     setups = [
         (tongxiang, _bootstrap(tongxiang, REFERENCE.read_text(encoding="utf-8"), database)),
         (wuxing, _bootstrap(wuxing, WUXING_REGIONS, database)),

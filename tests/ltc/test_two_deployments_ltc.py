@@ -9,7 +9,6 @@ from datetime import date
 from django.utils import timezone
 
 from jiceng.core.identifiers import make_resident_id
-from tests.federation.conftest import peered_deployments, two_deployments  # noqa: F401
 from tests.ltc.scores import sheet
 
 DESIGNATE = """
@@ -24,7 +23,7 @@ print("ok")
 
 
 def test_person_status_recognition_and_institutions_between_two_live_deployments(
-    peered_deployments,  # noqa: F811
+    peered_deployments,
 ):
     tongxiang, wuxing = peered_deployments
     number = make_resident_id("330483", date(1938, 6, 1), 321, "F")

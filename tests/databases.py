@@ -1,0 +1,106 @@
+"""Test databases built once per test process and cloned for the tests that read them.
+
+A seeded county takes seconds to build (the test scale 15–20 s, the demo's registries over a
+minute) and as long again to delete. `cloned_database(key, build)` builds it once per test
+process (xdist worker), keeps it as a template, and gives each user a fresh copy of it in
+place of the test database; when the block ends, the test database is what it was before.
+
+- SQLite: the template is a file next to the test database, written and restored with SQLite's
+  online backup (consistent in WAL mode, no file juggling).
+- PostgreSQL: `CREATE DATABASE … TEMPLATE …`; the connection points at the copy while the
+  block runs and at the test database again after it.
+
+Use it from a class- or module-scoped fixture (a function-scoped one would run after the
+test's transaction has begun); the tests inside still roll back their own writes:
+
+    @pytest.fixture(scope="module")
+    def county(django_db_setup, django_db_blocker):
+        with django_db_blocker.unblock(), cloned_database("county", seed_test_county):
+            yield
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+# key -> the template: a file path (SQLite) or a database name (PostgreSQL)
+_templates: dict[str, str] = {}
+
+
+def _copy_sqlite(source: str, target: str) -> None:
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+def _postgresql(statement: str) -> None:
+    with connections["default"]._nodb_cursor() as cursor:
+        cursor.execute(statement)
+
+
+@contextmanager
+def cloned_database(key: str, build: Callable[[], object]) -> Iterator[None]:
+    """While the block runs, the default database is a copy of the one `build()` makes from
+    the (migrated, empty) test database; `build` runs once per process and key."""
+    connection = connections["default"]
+    name = str(connection.settings_dict["NAME"])
+    connections.close_all()
+    if connection.vendor == "sqlite":
+        if connection.is_in_memory_db():
+            raise RuntimeError("cloned_database needs a test database in a file")
+        saved = f"{name}.saved-{key}"
+        _copy_sqlite(name, saved)
+        try:
+            if key not in _templates:
+                build()
+                connections.close_all()
+                _copy_sqlite(name, f"{name}.template-{key}")
+                _templates[key] = f"{name}.template-{key}"
+            else:
+                _copy_sqlite(_templates[key], name)
+            yield
+        finally:
+            connections.close_all()
+            _copy_sqlite(saved, name)
+            Path(saved).unlink()
+        return
+    if connection.vendor != "postgresql":
+        raise RuntimeError(f"cloned_database does not know {connection.vendor}")
+    template, clone = f"{name}_{key}", f"{name}_{key}_clone"
+    try:
+        if key not in _templates:
+            _postgresql(f'DROP DATABASE IF EXISTS "{template}"')
+            _postgresql(f'CREATE DATABASE "{template}" TEMPLATE "{name}"')
+            connection.settings_dict["NAME"] = template
+            build()
+            connections.close_all()
+            _templates[key] = template
+        _postgresql(f'DROP DATABASE IF EXISTS "{clone}"')
+        _postgresql(f'CREATE DATABASE "{clone}" TEMPLATE "{template}"')
+        connection.settings_dict["NAME"] = clone
+        yield
+    finally:
+        connections.close_all()
+        connection.settings_dict["NAME"] = name
+        _postgresql(f'DROP DATABASE IF EXISTS "{clone}"')
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_database_templates(django_db_blocker) -> Iterator[None]:
+    """The templates go with the test database at the end of the session."""
+    yield
+    if not _templates:
+        return
+    with django_db_blocker.unblock():
+        connections.close_all()
+        for template in _templates.values():
+            if connections["default"].vendor == "sqlite":
+                Path(template).unlink(missing_ok=True)
+            else:
+                _postgresql(f'DROP DATABASE IF EXISTS "{template}"')
+        _templates.clear()
