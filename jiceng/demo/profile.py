@@ -25,6 +25,7 @@ class Scale:
     social_organisations: int
     cases_per_year: int  # a year of case-loop history
     hall_months: int  # months of ticket history at the service halls
+    gas: bool = True  # the bottled-gas network (20,000 user sites, 50,000 cylinders)
 
 
 SCALES: dict[str, Scale] = {
@@ -57,6 +58,19 @@ SCALES: dict[str, Scale] = {
         social_organisations=12,
         cases_per_year=300,
         hall_months=0,  # the hall's own tests seed its history at a fixed date
+        gas=False,  # 20,000 sites take seconds; the gas tests build their own network
+    ),
+    # Tests of the registries at demo volume: the demo's regions, organisations, sites,
+    # residents and users, without the history (cases, hall tickets) and the gas network.
+    "registries": Scale(
+        residents=25_000,
+        enterprises=7_200,
+        cooperatives=150,
+        individual_businesses=1_500,
+        social_organisations=60,
+        cases_per_year=0,
+        hall_months=0,
+        gas=False,
     ),
 }
 

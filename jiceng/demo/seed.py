@@ -297,8 +297,8 @@ def _seed(*, scale: str, seed: int, progress: bool, county: str) -> dict[str, An
             seed=seed, per_year=size.cases_per_year, as_of=timezone.localdate(), progress=progress
         )
     ltc = seed_ltc(county=county, rng_seed=seed)
-    # The gas network of the demo county (not at the test scale: 20,000 sites take seconds).
-    if scale != "test" and county == default_county():
+    # The gas network of the demo county (not at the test scales: 20,000 sites take seconds).
+    if size.gas and county == default_county():
         seed_gas(seed=seed, as_of=timezone.localdate(), county=county)
 
     kinds = organisations.count_by_kind()
