@@ -11,7 +11,6 @@ jiceng plan circle --item CODE [--minutes 10] [--p N]
 jiceng backup [--to DIR]               database, uploads and keys in one archive
 jiceng restore ARCHIVE                 restore an archive into an empty data folder
 jiceng user add|list|disable|import    accounts for first set-up and scripts
-jiceng user add|list|disable|import    accounts for first set-up and scripts
 jiceng manage ...                      any Django management command
 jiceng ltc key show                    this deployment's federation identity, one line of JSON
 jiceng ltc peer add|list|disable|ping  peer deployments (cross-region long-term care)
@@ -344,13 +343,6 @@ def cmd_user(args: argparse.Namespace) -> int:
     return run(args)
 
 
-def cmd_user(args: argparse.Namespace) -> int:
-    _setup_django()
-    from jiceng.web.accounts.user_command import run
-
-    return run(args)
-
-
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
     from django.core.management import execute_from_command_line
@@ -441,10 +433,6 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_plan)
 
     cli_backup.add_parsers(sub)
-
-    from jiceng.web.accounts.user_command import add_parser as add_user_parser
-
-    add_user_parser(sub).set_defaults(func=cmd_user)
 
     from jiceng.web.accounts.user_command import add_parser as add_user_parser
 
