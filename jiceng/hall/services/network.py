@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.core.models import Organisation, Person, Region, Site, User
 from jiceng.core.scope import code_in_scope
-from jiceng.hall.access import check_manager_of, may_record  # noqa: F401 - old import path
+from jiceng.hall.access import check_manager_of, may_record
 from jiceng.hall.models import (
     Hall,
     HallDay,

@@ -34,8 +34,12 @@ from jiceng.core.errors import Changed, Refused
 from jiceng.core.models import User
 from jiceng.core.scope import code_in_scope
 from jiceng.hall import timetable
-from jiceng.hall.access import check_manager, check_operator
-from jiceng.hall.access import may_manage, may_operate  # noqa: F401 - old import path
+from jiceng.hall.access import (
+    check_manager,
+    check_operator,
+    may_manage,  # noqa: F401 - the old import path, until importers use hall.access
+    may_operate,  # noqa: F401 - the old import path, until importers use hall.access
+)
 from jiceng.hall.models import (
     CURRENT_STATUSES,
     Appointment,
