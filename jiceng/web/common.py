@@ -9,9 +9,8 @@ now) catches the module's error itself; every other refusal reaches the middlewa
 from __future__ import annotations
 
 import secrets
-from typing import cast
-
 from collections.abc import Callable
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError

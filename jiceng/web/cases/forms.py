@@ -4,7 +4,6 @@ fields here."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any, cast
 
 from django import forms
@@ -47,19 +46,6 @@ def category_choices() -> list[tuple[str, list[tuple[str, str]]]]:
             (category.code, localized_name(category))
         )
     return list(groups.items())
-
-
-def add_service_errors(
-    form: forms.Form, error: ValidationError, renamed: dict[str, str] | None = None
-) -> None:
-    """Show a service's ValidationError on the form: on the field it names, else on the form."""
-    renamed = renamed or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for name, messages in error.message_dict.items():
-        field = renamed.get(name, name)
-        form.add_error(field if field in form.fields else None, messages)
 
 
 # --- the inbox -------------------------------------------------------------------------------
@@ -204,10 +190,6 @@ def place_choices(user: User) -> list[tuple[str, str]]:
         for region in regions
         if region.level in ("village", "grid") or region.code == user.region_id
     ]
-
-
-def new_idempotency_key() -> str:
-    return secrets.token_urlsafe(18)
 
 
 class CaseReportForm(forms.Form):

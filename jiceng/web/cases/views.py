@@ -8,7 +8,7 @@ is a 404, like one that does not exist), and changed only through the case servi
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -74,10 +74,9 @@ from jiceng.web.cases.forms import (
     CaseReportForm,
     InboxFilterForm,
     ScorecardForm,
-    add_service_errors,
     category_choices,
-    new_idempotency_key,
 )
+from jiceng.web.common import add_service_errors, is_htmx, new_idempotency_key, request_user
 from jiceng.web.private_files import private_file_response
 from jiceng.web.registries.upload_limit import UploadSizeLimit, upload_too_large
 from jiceng.web.templatetags.case_display import localized_name
@@ -138,18 +137,6 @@ SCRIPT_LABELS = {
 }
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)  # login_required guarantees a User
-
-
-def _is_htmx_fragment(request: HttpRequest) -> bool:
-    """An htmx request for part of a page (a history restore wants the whole page)."""
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )
-
-
 def _limit_uploads(request: HttpRequest) -> None:
     """Stop reading an upload once it passes what the photos of one form may weigh."""
     handler = UploadSizeLimit(request)
@@ -181,7 +168,7 @@ def _with(params: QueryDict, **changes: Any) -> str:
 def _inbox_context(
     request: HttpRequest, form: InboxFilterForm, *, bulk: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     filters = form.inbox_filter()
     now = timezone.now()
     page = form.page_number()
@@ -231,7 +218,7 @@ def _inbox_context(
 def _inbox_response(
     request: HttpRequest, form: InboxFilterForm, *, bulk: dict[str, Any] | None = None
 ) -> HttpResponse:
-    template = "_inbox_results.html" if _is_htmx_fragment(request) else "inbox.html"
+    template = "_inbox_results.html" if is_htmx(request) else "inbox.html"
     response = render(request, T + template, _inbox_context(request, form, bulk=bulk))
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -241,7 +228,7 @@ def _inbox_response(
 @require_GET
 def inbox_page(request: HttpRequest) -> HttpResponse:
     """The cases in the user's scope with filters, the most urgent first."""
-    return _inbox_response(request, InboxFilterForm(request.GET, user=_user(request)))
+    return _inbox_response(request, InboxFilterForm(request.GET, user=request_user(request)))
 
 
 def _dispatch_one(
@@ -280,7 +267,7 @@ def _dispatch_one(
 def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     """Dispatch the ticked cases, each to its default department or to the one chosen; some may
     be refused (with the reason), the others go through. The filters stay in the query string."""
-    user = _user(request)
+    user = request_user(request)
     form = BulkDispatchForm(request.POST)
     bulk: dict[str, Any] = {"outcomes": [], "problem": None}
     if form.is_valid():
@@ -370,7 +357,7 @@ def _case_context(
     conflict: bool = False,
     retry: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     available = available_actions(user, case)
     actions = _action_panels(available)
     photos = photos_of(case)
@@ -411,7 +398,7 @@ def _case_context(
 @login_required
 @require_GET
 def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = case_get_for_user(_user(request), case_id)
+    case = case_get_for_user(request_user(request), case_id)
     return render(request, T + "case.html", _case_context(request, case))
 
 
@@ -426,7 +413,7 @@ def case_act_page(request: HttpRequest, case_id: int) -> HttpResponseBase:
 @login_required
 @require_POST
 def _case_act(request: HttpRequest, case_id: int) -> HttpResponseBase:
-    user = _user(request)
+    user = request_user(request)
     case = case_get_for_user(user, case_id)  # 404 outside the user's scope
     form = CaseActionForm(request.POST, request.FILES)
     retry = {"action": request.POST.get("action", ""), "note": request.POST.get("note", "")}
@@ -482,7 +469,7 @@ def _case_act(request: HttpRequest, case_id: int) -> HttpResponseBase:
     except ValidationError as exc:
         return _case_answer(request, case, problem=" ".join(exc.messages), status=400, retry=retry)
     done = _("Done: %(action)s.") % {"action": ACTION_LABELS.get(data["action"], data["action"])}
-    if _is_htmx_fragment(request):
+    if is_htmx(request):
         return _case_answer(request, case_get_for_user(user, case_id), notice=done)
     messages.success(request, done)
     return redirect("case-detail", case_id=case_id)
@@ -502,7 +489,7 @@ def _case_answer(
     context = _case_context(
         request, case, notice=notice, problem=problem, conflict=conflict, retry=retry
     )
-    template = "_case_body.html" if _is_htmx_fragment(request) else "case.html"
+    template = "_case_body.html" if is_htmx(request) else "case.html"
     response = render(request, T + template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -512,7 +499,7 @@ def _case_answer(
 @require_GET
 def case_photo(request: HttpRequest, token: str) -> FileResponse:
     """A case's photo, to those who may see the case; never a public or static file."""
-    photo = case_photo_for_user(_user(request), token)
+    photo = case_photo_for_user(request_user(request), token)
     return private_file_response(
         photo.file, content_type=photo.content_type, filename=f"{photo.token}.{photo.extension}"
     )
@@ -559,7 +546,7 @@ def _report_response(
     status: int = 200,
     attribute_errors: list[str] | None = None,
 ) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     category = form["category"].value() or ""
     post = request.POST if request.method == "POST" else None
     context = {
@@ -591,7 +578,7 @@ def case_report_page(request: HttpRequest) -> HttpResponseBase:
 @login_required
 @require_http_methods(["GET", "POST"])
 def _case_report(request: HttpRequest) -> HttpResponseBase:
-    user = _user(request)
+    user = request_user(request)
     if not roles.may_write(user):
         raise PermissionDenied(_("Your role may not report cases."))
     if request.method != "POST":
@@ -658,7 +645,7 @@ def report_attribute_fields(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def cases_map(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     context = {
         "categories": category_choices(),
         "colours": [*COLOUR_CHOICES, ("none", gettext_lazy("No deadline running"))],
@@ -677,7 +664,7 @@ def cases_map_geojson(request: HttpRequest) -> JsonResponse:
     filters: dict[str, Any] = (
         {"category__code": category} if category and len(category) <= 40 else {}
     )
-    collection = open_cases_geojson(_user(request), **filters)
+    collection = open_cases_geojson(request_user(request), **filters)
     for feature in collection["features"]:
         feature["properties"]["url"] = reverse("case-detail", args=[feature["properties"]["id"]])
     response = JsonResponse(collection, content_type="application/geo+json")
@@ -744,7 +731,7 @@ def _score_sheet_rows(rows: list[ScoreRow]) -> list[list[object]]:
 @require_GET
 def scorecards_page(request: HttpRequest) -> HttpResponseBase:
     """The month's ranking of towns or departments; a wall screen; an Excel file."""
-    user = _user(request)
+    user = request_user(request)
     form = ScorecardForm(request.GET)
     month = _month(form)
     by = form.value("by") or "town"
@@ -777,7 +764,7 @@ def scorecards_page(request: HttpRequest) -> HttpResponseBase:
         "script_labels": SCRIPT_LABELS,
     }
     if context["screen"]:
-        template = "_screen_board.html" if _is_htmx_fragment(request) else "scorecards_screen.html"
+        template = "_screen_board.html" if is_htmx(request) else "scorecards_screen.html"
     else:
         template = "scorecards.html"
     response = render(request, T + template, context)
@@ -790,7 +777,7 @@ def scorecards_page(request: HttpRequest) -> HttpResponseBase:
 def scorecards_trend(request: HttpRequest) -> JsonResponse:
     """Received and closed cases per month for the twelve months up to the chosen one."""
     form = ScorecardForm(request.GET)
-    trend = monthly_trend_cached(_user(request), months=12, until=_month(form))
+    trend = monthly_trend_cached(request_user(request), months=12, until=_month(form))
     return JsonResponse(
         {
             "months": [m["month"] for m in trend],
@@ -807,7 +794,7 @@ def scorecards_trend(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_GET
 def notifications_page(request: HttpRequest) -> HttpResponse:
-    items = notifications_of(_user(request), limit=100)
+    items = notifications_of(request_user(request), limit=100)
     return render(
         request,
         T + "notifications.html",
@@ -818,6 +805,6 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    marked = notifications_mark_read(user=_user(request))
+    marked = notifications_mark_read(user=request_user(request))
     messages.success(request, _("%(n)d notifications marked read.") % {"n": marked})
     return redirect("notifications")

@@ -17,7 +17,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from jiceng.core.models import Region, User
+from jiceng.core.models import Region
+from jiceng.web.common import request_user
 from jiceng.web.dashboard.geojson import overview_feature_collection
 from jiceng.web.dashboard.selectors import (
     DEFAULT_REGISTRY,
@@ -39,10 +40,6 @@ def _measure(request: HttpRequest) -> str:
     if measure not in REGISTRIES:
         raise BadRequest(_("Unknown registry: %s") % measure)
     return measure
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]  # login_required guarantees a User
 
 
 def _drill_url(region: Region, measure: str = DEFAULT_REGISTRY) -> str:
@@ -115,7 +112,7 @@ def _panel_context(overview: RegionOverview, measure: str) -> dict[str, Any]:
 
 def _render_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     measure = _measure(request)
-    overview = region_overview(user=_user(request), code=code)
+    overview = region_overview(user=request_user(request), code=code)
     return render(request, "web/dashboard/region.html", _panel_context(overview, measure))
 
 
@@ -123,7 +120,7 @@ def _render_dashboard(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The dashboard of the user's own region."""
-    user = _user(request)
+    user = request_user(request)
     if user.region_id is None:
         return render(request, "web/dashboard/no_region.html")
     return _render_dashboard(request, user.region_id)
@@ -140,7 +137,7 @@ def region_dashboard(request: HttpRequest, code: str) -> HttpResponse:
 def region_panel(request: HttpRequest, code: str) -> HttpResponse:
     """The measure switch, map, chart and table alone, for htmx to swap in."""
     measure = _measure(request)
-    overview = region_overview(user=_user(request), code=code)
+    overview = region_overview(user=request_user(request), code=code)
     return render(request, "web/dashboard/_panel.html", _panel_context(overview, measure))
 
 
@@ -148,6 +145,6 @@ def region_panel(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def region_map(request: HttpRequest, code: str) -> JsonResponse:
     """The children of a region as GeoJSON, with their counts; 404 outside the user's scope."""
-    overview = region_overview(user=_user(request), code=code)
+    overview = region_overview(user=request_user(request), code=code)
     collection = overview_feature_collection(overview, drill_url=_drill_url)
     return JsonResponse(collection, content_type="application/geo+json")

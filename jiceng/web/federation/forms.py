@@ -37,10 +37,3 @@ class PeerAddForm(forms.Form):
             return json.loads(raw)
         except ValueError:
             raise ValidationError(_("This is not JSON.")) from None
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form's fields."""
-    for field, messages in error.message_dict.items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)

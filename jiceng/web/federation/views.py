@@ -19,7 +19,8 @@ from jiceng.federation.selectors import (
     refusals_recent,
 )
 from jiceng.federation.services import peer_add, peer_disable
-from jiceng.web.federation.forms import PeerAddForm, add_service_errors
+from jiceng.web.common import add_service_errors
+from jiceng.web.federation.forms import PeerAddForm
 
 
 def _require_admin(request: HttpRequest) -> None:

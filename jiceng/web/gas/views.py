@@ -7,7 +7,7 @@ the user's region scope; the public pages show no names, phone numbers or addres
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import segno
 from django.contrib import messages
@@ -57,6 +57,7 @@ from jiceng.gas.selectors import (
 from jiceng.gas.services.checks import safety_check_record
 from jiceng.gas.services.orders import order_deliver, order_take
 from jiceng.risk.selectors import reason_texts
+from jiceng.web.common import request_user
 from jiceng.web.dashboard.geojson import region_geometry
 from jiceng.web.private_files import private_file_response
 from jiceng.web.templatetags.region_names import localized_region_name
@@ -80,10 +81,6 @@ SCRIPT_LABELS = {
 }
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)  # login_required guarantees a User
-
-
 def _english() -> bool:
     return (translation.get_language() or "").startswith("en")
 
@@ -99,7 +96,7 @@ def _require_write(user: User) -> None:
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     counts = colour_counts_by_region(user)
     totals = {c: sum(v.get(c, 0) for v in counts.values()) for c, _label in COLOURS}
     late = orders_visible_to(user, late_only=True).count()
@@ -132,7 +129,7 @@ def _community_colour(counts: dict[str, int]) -> str:
 def map_geojson(request: HttpRequest) -> JsonResponse:
     """Communities (villages) of the user's scope with their sites by colour, and the red sites
     as points."""
-    user = _user(request)
+    user = request_user(request)
     counts = colour_counts_by_region(user)
     regions = Region.objects.filter(code__in=list(counts))
     features: list[dict[str, Any]] = []
@@ -188,7 +185,7 @@ def _site_filters(request: HttpRequest) -> dict[str, str]:
 @login_required
 @require_GET
 def sites_page(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     filters = _site_filters(request)
     sites = sites_visible_to(user, **filters).order_by("region_id", "pk")
     page = Paginator(sites, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -217,7 +214,7 @@ def sites_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def sites_export(request: HttpRequest) -> FileResponse:
     """The filtered list as Excel: phones masked, reasons in words."""
-    user = _user(request)
+    user = request_user(request)
     sites = sites_visible_to(user, **_site_filters(request)).order_by("region_id", "pk")
     english = _english()
 
@@ -252,7 +249,7 @@ def sites_export(request: HttpRequest) -> FileResponse:
 @login_required
 @require_GET
 def site_page(request: HttpRequest, site_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     site = site_get_for_user(user, site_id)
     colour = site_colour(site.pk, english=_english())
     context = {
@@ -277,7 +274,7 @@ def site_page(request: HttpRequest, site_id: int) -> HttpResponse:
 @require_GET
 def safety_check_photo(request: HttpRequest, token: str) -> FileResponse:
     """A safety check's photo, to those who may see the site; never a public or media URL."""
-    photo = safety_check_photo_for_user(_user(request), token)
+    photo = safety_check_photo_for_user(request_user(request), token)
     return private_file_response(
         photo.file,
         content_type=photo.content_type,
@@ -318,7 +315,7 @@ def _step_uri(value: str) -> str:
 @login_required
 @require_GET
 def cylinder_page(request: HttpRequest, identifier: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     cylinder = cylinder_get_for_user(user, identifier)
     events = []
     for event in reversed(cylinder_history(cylinder)):
@@ -350,7 +347,7 @@ def cylinder_page(request: HttpRequest, identifier: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def call_centre(request: HttpRequest) -> HttpResponse:
     """Type the caller's number, pick the site, take the order; open orders below, late first."""
-    user = _user(request)
+    user = request_user(request)
     phone = request.GET.get("phone", "").strip()[:30]
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
@@ -399,7 +396,7 @@ def call_centre(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def delivery_list(request: HttpRequest) -> HttpResponse:
-    orders = orders_for_worker(_user(request)).order_by("window_end")[:100]
+    orders = orders_for_worker(request_user(request)).order_by("window_end")[:100]
     return render(request, T + "delivery.html", {"orders": orders, "now": timezone.now()})
 
 
@@ -407,7 +404,7 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def delivery_order(request: HttpRequest, order_id: int) -> HttpResponse:
     """Scan (or type, or paste) the full cylinders handed over and the empties taken back."""
-    user = _user(request)
+    user = request_user(request)
     order = get_in_scope_or_404(
         Order.objects.select_related("site__site", "station"), user, pk=order_id
     )
@@ -443,7 +440,7 @@ def delivery_order(request: HttpRequest, order_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def safety_check_page(request: HttpRequest, site_id: int) -> HttpResponse:
     """The checklist on a phone: each item fine, a minor or a major hazard, with a note."""
-    user = _user(request)
+    user = request_user(request)
     site = site_get_for_user(user, site_id)
     errors: list[str] = []
     if request.method == "POST":
@@ -521,7 +518,7 @@ def _page_number(request: HttpRequest) -> int:
 @require_GET
 def site_labels(request: HttpRequest) -> HttpResponse:
     """QR labels of the user sites of a community (?region=), 60 to a sheet (?page=)."""
-    user = _user(request)
+    user = request_user(request)
     sites = sites_visible_to(user, **_site_filters(request)).order_by("pk")
     page = _page_number(request)
     chosen = sites[(page - 1) * LABELS_PER_SHEET : page * LABELS_PER_SHEET]
@@ -540,7 +537,7 @@ def site_labels(request: HttpRequest) -> HttpResponse:
 @require_GET
 def cylinder_labels(request: HttpRequest) -> HttpResponse:
     """QR labels of cylinders of a station (?station=CODE), 60 to a sheet (?page=)."""
-    user = _user(request)
+    user = request_user(request)
     cylinders = scope_queryset(Cylinder.objects.filter(registered=True), user).order_by(
         "identifier"
     )

@@ -28,17 +28,14 @@ from jiceng.hall import coverage
 from jiceng.hall.models import PointKind, ServiceItem
 from jiceng.hall.selectors import items_active, point_locations
 from jiceng.hall.services.travel import travel_model_set, travel_times_import_csv
-from jiceng.web.hall.network_forms import DATE_INPUT, add_service_errors
+from jiceng.web.common import add_service_errors, request_user
+from jiceng.web.hall.network_forms import DATE_INPUT
 from jiceng.web.hall.network_views import SCRIPT_LABELS, region_geometry, url_or_none
 from jiceng.web.templatetags.case_display import localized_name
 from jiceng.web.templatetags.region_names import localized_region_name
 
 T = "web/hall/network/"
 UPLOAD_MAX_BYTES = 64 * 1024 * 1024
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 class CoverageForm(forms.Form):
@@ -106,7 +103,7 @@ def _page(
     times_form: TravelTimesForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form, items, item, minutes = _chosen(request)
     matrix, source = _matrix(user, minutes)
     threshold = matrix.model.threshold_minutes
@@ -154,7 +151,7 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def coverage_map(request: HttpRequest) -> JsonResponse:
     """The user's villages coloured by coverage of the item, the points, the area's outline."""
-    user = _user(request)
+    user = request_user(request)
     _form, _items, item, minutes = _chosen(request)
     matrix, _source = _matrix(user, minutes)
     found = coverage.item_coverage(matrix, item) if item is not None else {"list": []}
@@ -224,7 +221,7 @@ def _check_administrator(user: User) -> None:
 @login_required
 @require_POST
 def travel_model_save(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     _check_administrator(user)
     form = TravelModelForm(request.POST)
     if form.is_valid():
@@ -242,7 +239,7 @@ def travel_model_save(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def travel_times_import(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     _check_administrator(user)
     form = TravelTimesForm(request.POST, request.FILES)
     if form.is_valid():

@@ -25,6 +25,7 @@ from jiceng.core.spreadsheets import Sheet, xlsx_file
 from jiceng.hall import kpis
 from jiceng.hall.models import PointKind, ServicePoint
 from jiceng.hall.selectors import halls_of_point, point_get_for_user, points_visible_to
+from jiceng.web.common import request_user
 from jiceng.web.hall.network_forms import DATE_INPUT, town_choices
 from jiceng.web.templatetags.region_names import localized_region_name
 
@@ -41,10 +42,6 @@ SCRIPT_LABELS = {
     "tidal": gettext_lazy("Handled in tidal sessions"),
     "noData": gettext_lazy("No data"),
 }
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 class KpiForm(forms.Form):
@@ -355,7 +352,7 @@ def _figures(
 @login_required
 @require_GET
 def kpis_page(request: HttpRequest) -> HttpResponseBase:
-    user = _user(request)
+    user = request_user(request)
     query = request.GET.copy()  # the defaults shown in the form: the last 30 days, own area
     today = timezone.localdate()
     if not query.get("date_to"):

@@ -4,11 +4,9 @@ the hall services check the rest, and their errors are put back on the fields he
 
 from __future__ import annotations
 
-import secrets
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -42,15 +40,6 @@ DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%
 
 def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
     return cast(forms.ChoiceField, form.fields[name])
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's ValidationError on the field it names, else on the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for name, messages in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, messages)
 
 
 def group_choices() -> list[tuple[str, str]]:
@@ -320,10 +309,6 @@ class PlanFromForm(forms.Form):
 
 
 # --- handling records -----------------------------------------------------------------------
-
-
-def new_idempotency_key() -> str:
-    return secrets.token_urlsafe(16)
 
 
 class HandlingRecordForm(forms.Form):

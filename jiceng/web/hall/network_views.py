@@ -60,6 +60,7 @@ from jiceng.hall.services.network import (
     window_update,
 )
 from jiceng.hall.services.queue import may_manage
+from jiceng.web.common import add_service_errors, new_idempotency_key, request_user
 from jiceng.web.hall.network_forms import (
     WEEKDAYS,
     BaseSessionFormSet,
@@ -76,8 +77,6 @@ from jiceng.web.hall.network_forms import (
     TidalRuleForm,
     WindowEditForm,
     WindowForm,
-    add_service_errors,
-    new_idempotency_key,
 )
 
 T = "web/hall/network/"  # the templates' folder
@@ -97,10 +96,6 @@ SCRIPT_LABELS = {
     "none": gettext_lazy("none"),
     "mapFailed": gettext_lazy("The map could not be loaded."),
 }
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)  # login_required guarantees a User
 
 
 def url_or_none(name: str, *args: Any) -> str | None:
@@ -127,7 +122,7 @@ def region_geometry(region: Region | None) -> dict[str, Any] | None:
 def _catalogue_context(
     request: HttpRequest, *, reload_form: CatalogueReloadForm | None = None
 ) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     form = CatalogueFilterForm(request.GET)
     administers = roles.may_administer(user)
     items = [i for i in items_all() if (administers or i.is_active) and form.matches(i)]
@@ -167,7 +162,7 @@ def _check_administrator(user: User) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_edit(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     _check_administrator(user)
     item = ServiceItem.objects.filter(code=code).first()
     if item is None:
@@ -192,7 +187,7 @@ def item_edit(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def catalogue_reload(request: HttpRequest) -> HttpResponse:
     """Load the catalogue again from the reference CSV (or an uploaded one), all or nothing."""
-    user = _user(request)
+    user = request_user(request)
     _check_administrator(user)
     form = CatalogueReloadForm(request.POST, request.FILES)
     if form.is_valid():
@@ -222,7 +217,7 @@ def catalogue_reload(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def points_page(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form = PointFilterForm(request.GET, user=user)
     points = points_listed(
         user,
@@ -250,7 +245,7 @@ def _point_context(
     items_form: PointItemsForm | None = None,
     staff_form: PointStaffForm | None = None,
 ) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     region = point.region
     town = region.parent if region.level == "village" and region.parent_id else None
     items = list(point.items.select_related("group").order_by("code"))
@@ -290,7 +285,7 @@ def _point_context(
 @require_http_methods(["GET", "POST"])
 def point_page(request: HttpRequest, point_id: int) -> HttpResponse:
     """A point: opening hours, halls, items, staff and a map; its managers set items and staff."""
-    user = _user(request)
+    user = request_user(request)
     point = point_get_for_user(user, point_id)  # 404 outside the user's scope
     if request.method != "POST":
         return render(request, T + "point.html", _point_context(request, point))
@@ -391,7 +386,7 @@ def _who(form: HandlingRecordForm, point: ServicePoint) -> tuple[int | None, int
 @require_http_methods(["GET", "POST"])
 def point_records(request: HttpRequest, point_id: int) -> HttpResponseBase:
     """Record what a point handled (a form that fits a phone), and its latest records."""
-    user = _user(request)
+    user = request_user(request)
     point = point_get_for_user(user, point_id)  # 404 outside the user's scope
     allowed = may_record(user, point)
     items = list(point.items.filter(is_active=True).order_by("code"))
@@ -453,7 +448,7 @@ def point_records(request: HttpRequest, point_id: int) -> HttpResponseBase:
 def _setup_context(
     request: HttpRequest, hall: Hall, forms: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     forms = forms or {}
     windows = windows_of(hall)
     next_number = max((w.number for w in windows), default=0) + 1
@@ -491,7 +486,7 @@ def _setup_context(
 
 def _setup_post(request: HttpRequest, hall: Hall) -> tuple[str, dict[str, Any]]:
     """Apply one set-up form; (what was done, or "", and the forms with errors)."""
-    user = _user(request)
+    user = request_user(request)
     action = request.POST.get("action", "")
     if action == "window_add":
         form: Any = WindowForm(request.POST)
@@ -575,7 +570,7 @@ def _setup_post(request: HttpRequest, hall: Hall) -> tuple[str, dict[str, Any]]:
 @require_http_methods(["GET", "POST"])
 def hall_setup(request: HttpRequest, hall_id: int) -> HttpResponse:
     """A hall's windows and their groups, its tidal rules and days of exception."""
-    user = _user(request)
+    user = request_user(request)
     hall = hall_get_for_user(user, hall_id)  # 404 outside the user's scope
     if request.method != "POST":
         return render(request, T + "hall_setup.html", _setup_context(request, hall))
@@ -599,7 +594,7 @@ def _sessions_initial(window: Window) -> list[dict[str, Any]]:
 def _sessions_context(
     request: HttpRequest, window: Window, formset: Any, plan_form: PlanFromForm
 ) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     sessions = list(window_sessions_of(window))
     today = timezone.localdate()
     days: dict[int, list[Any]] = {d: [] for d, _label in WEEKDAYS}
@@ -623,7 +618,7 @@ def _sessions_context(
 @require_http_methods(["GET", "POST"])
 def window_sessions(request: HttpRequest, window_id: int) -> HttpResponse:
     """A window's weekly plan: regular hours and early, late, noon and Saturday (tidal) sessions."""
-    user = _user(request)
+    user = request_user(request)
     window = window_get_for_user(user, window_id)  # 404 outside the user's scope
     if request.method != "POST":
         formset = SessionFormSet(initial=_sessions_initial(window), prefix="s")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +24,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiceng.core import roles
-from jiceng.core.models import User
 from jiceng.core.spreadsheets import Sheet, xlsx_file
 from jiceng.core.transitions import allowed_transitions
 from jiceng.federation.selectors import peers_all
@@ -58,6 +57,7 @@ from jiceng.ltc.services.institutions import (
     service_record_set,
 )
 from jiceng.ltc.standard import current_standard
+from jiceng.web.common import request_user
 
 T = "web/ltc/"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -73,10 +73,6 @@ STATUS_LABELS = {
 }
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 def _errors_text(error: ValidationError) -> str:
     if hasattr(error, "error_dict"):
         return "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
@@ -84,7 +80,7 @@ def _errors_text(error: ValidationError) -> str:
 
 
 def _common(request: HttpRequest, section: str) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     return {
         "section": section,
         "staff": is_ltc_staff(user) and roles.may_write(user),
@@ -101,7 +97,7 @@ def _common(request: HttpRequest, section: str) -> dict[str, Any]:
 @require_GET
 def applications_page(request: HttpRequest) -> HttpResponse:
     """The applications in the user's region, newest first, with a filter by status."""
-    user = _user(request)
+    user = request_user(request)
     status = request.GET.get("status", "open")
     if status not in {"", "open", *ApplicationStatus.values}:
         status = "open"
@@ -130,7 +126,7 @@ def applications_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_new_page(request: HttpRequest) -> HttpResponseBase:
-    user = _user(request)
+    user = request_user(request)
     values = {"care_mode": CareMode.HOME, "person_id_number": "", "name": "", "note": ""}
     problem = None
     if request.method == "POST":
@@ -163,7 +159,7 @@ def application_new_page(request: HttpRequest) -> HttpResponseBase:
 @login_required
 @require_GET
 def application_page(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     application = selectors.application_for_user(user, pk)
     # The steps that move the application on first; rejecting and withdrawing last.
     allowed = allowed_transitions(APPLICATION_MACHINE, application, user)
@@ -207,7 +203,7 @@ def application_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def application_step(request: HttpRequest, pk: int) -> HttpResponse:
     """Take one workflow step from the application page (the assessment has its own form)."""
-    user = _user(request)
+    user = request_user(request)
     selectors.application_for_user(user, pk)  # 404 outside the region
     action = request.POST.get("action", "")
     try:
@@ -257,7 +253,7 @@ def _posted_scores(request: HttpRequest) -> dict[str, str]:
 def assessment_form_page(request: HttpRequest, pk: int | None = None) -> HttpResponseBase:
     """The 17 items of the standard on one page for a home visit. With an application, its
     assessment step; without one, an assessment (or re-assessment) of any person by ID number."""
-    user = _user(request)
+    user = request_user(request)
     if not is_ltc_staff(user) or not roles.may_write(user):
         raise PermissionDenied
     application = selectors.application_for_user(user, pk) if pk is not None else None
@@ -353,7 +349,7 @@ def assessment_form_page(request: HttpRequest, pk: int | None = None) -> HttpRes
 @login_required
 @require_GET
 def assessment_page(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     assessment = selectors.assessment_for_user(user, pk)
     standard = current_standard()
     rows = [
@@ -396,7 +392,7 @@ def assessment_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def assessment_share_page(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     assessment = selectors.assessment_for_user(user, pk)
     try:
         answer = assessment_share(
@@ -422,7 +418,7 @@ def assessment_share_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def institutions_page(request: HttpRequest) -> HttpResponseBase:
     """Our designated institutions (in the user's region) and the peer regions' shared ones."""
-    user = _user(request)
+    user = request_user(request)
     values = {
         "name": "",
         "credit_code": "",
@@ -483,7 +479,7 @@ def institutions_page(request: HttpRequest) -> HttpResponseBase:
 def institutions_import_page(request: HttpRequest) -> HttpResponse:
     peer = request.POST.get("peer", "")
     try:
-        count = institutions_import(actor=_user(request), peer_code=peer)
+        count = institutions_import(actor=request_user(request), peer_code=peer)
     except (ExchangeFailed, PermissionDenied) as exc:
         messages.error(request, str(exc))
     else:
@@ -497,7 +493,7 @@ def institutions_import_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def institution_page(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     institution = selectors.institution_for_user(user, pk)
     return render(
         request,
@@ -517,7 +513,7 @@ def institution_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def institution_status_page(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     institution = selectors.institution_for_user(user, pk)
     try:
         institution_set_status(
@@ -536,7 +532,7 @@ def institution_status_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def institution_complaint_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A complaint about an institution's care: a case in the case loop (问题销号)."""
-    user = _user(request)
+    user = request_user(request)
     institution = selectors.institution_for_user(user, pk)
     description = request.POST.get("description", "").strip()
     try:
@@ -566,7 +562,7 @@ def institution_complaint_page(request: HttpRequest, pk: int) -> HttpResponse:
 def living_elsewhere_page(request: HttpRequest) -> HttpResponse:
     """Our insured who live in the peer region: their level, the institution they chose (ours or
     the peer's), and the services they received; and the peer's insured recognised here."""
-    user = _user(request)
+    user = request_user(request)
     today = timezone.localdate()
     rows = []
     for insured in selectors.insured_living_abroad(user)[:200]:
@@ -600,7 +596,7 @@ def living_elsewhere_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def insured_choose_page(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     insured = selectors.insured_for_user(user, pk)
     choice = request.POST.get("institution", "")
     institution = shared = None
@@ -633,7 +629,7 @@ def insured_choose_page(request: HttpRequest, pk: int) -> HttpResponse:
 def service_record_page(request: HttpRequest) -> HttpResponse:
     """Record a month of care: our insured at their chosen institution, or a recognised person
     of the peer region at one of our institutions."""
-    user = _user(request)
+    user = request_user(request)
     try:
         month = date.fromisoformat(request.POST.get("month", "") + "-01")
         units = int(request.POST.get("units", ""))
@@ -685,7 +681,7 @@ def recognitions_page(request: HttpRequest) -> HttpResponse:
         T + "recognitions.html",
         {
             **_common(request, "recognitions"),
-            "rows": selectors.recognitions_for(_user(request))[:500],
+            "rows": selectors.recognitions_for(request_user(request))[:500],
             "today": timezone.localdate(),
         },
     )
@@ -695,7 +691,7 @@ def recognitions_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_status_page(request: HttpRequest) -> HttpResponse:
     """Ask the peer region about a person (互通); the log of queries both ways (staff only)."""
-    user = _user(request)
+    user = request_user(request)
     if not is_ltc_staff(user):
         raise PermissionDenied
     answer = problem = None
@@ -780,7 +776,7 @@ def _statement_rows(statement: selectors.Statement) -> list[list[object]]:
 @require_GET
 def statement_page(request: HttpRequest) -> HttpResponseBase:
     """The month's services across the border, for settlement between the two bureaus."""
-    user = _user(request)
+    user = request_user(request)
     peers = list(peers_all())
     months = selectors.settlement_months(user)
     peer_code = request.GET.get("peer") or (

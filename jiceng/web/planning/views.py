@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -37,6 +37,7 @@ from jiceng.hall.staffing import (
     staffing_plan,
     week_monday,
 )
+from jiceng.web.common import request_user
 from jiceng.web.planning.forms import ApplyForm, CircleForm, TidalForm
 
 T = "web/planning/"
@@ -73,10 +74,6 @@ CIRCLE_LABELS = {
     "residents": gettext_lazy("residents"),
     "mapFailed": gettext_lazy("The map could not be loaded."),
 }
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 def _number(value: float) -> float | None:
@@ -204,7 +201,7 @@ def _tidal_context(plan: StaffingPlan, user: User, hall: Hall) -> dict[str, Any]
 @login_required
 @require_GET
 def tidal_page(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     halls = list(halls_visible_to(user))
     today = timezone.localdate()
     data = request.GET if "hall" in request.GET or "week" in request.GET else None
@@ -259,7 +256,7 @@ def _changes_message(applied: PlanApplied) -> list[str]:
 @require_POST
 def tidal_apply(request: HttpRequest) -> HttpResponseBase:
     """Apply the reviewed plan: the hall's weekly sessions from its Monday on (managers only)."""
-    user = _user(request)
+    user = request_user(request)
     halls = list(halls_visible_to(user))
     form = ApplyForm(request.POST, halls=halls)
     if not form.is_valid():
@@ -327,7 +324,7 @@ KIND_LABELS = dict(PointKind.choices) | {COMMITTEE: gettext_lazy("Village commit
 @login_required
 @require_GET
 def circle_page(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form, chosen = _circle_form(request)
     context: dict[str, Any] = {"form": form, "labels": CIRCLE_LABELS, "kinds": KIND_LABELS}
     status = 200
@@ -360,7 +357,7 @@ def circle_page(request: HttpRequest) -> HttpResponse:
 def circle_map(request: HttpRequest) -> JsonResponse:
     """The villages of the user's scope (status before and after the plan), the points offering
     the item and the proposed new points, as GeoJSON."""
-    user = _user(request)
+    user = request_user(request)
     form, chosen = _circle_form(request)
     if chosen is None:
         reason = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())

@@ -36,19 +36,6 @@ def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
     return cast(forms.ChoiceField, form.fields[name])
 
 
-def add_service_errors(
-    form: forms.Form, error: ValidationError, renamed: dict[str, str] | None = None
-) -> None:
-    """Show a service's ValidationError on the form: on the field it names, else on the form."""
-    renamed = renamed or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for name, messages in error.message_dict.items():
-        field = renamed.get(name, name)
-        form.add_error(field if field in form.fields else None, messages)
-
-
 class PersonCreateForm(forms.Form):
     name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     id_number = forms.CharField(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -65,6 +65,7 @@ from jiceng.core.services.registry_io import (
     import_template_sheets,
 )
 from jiceng.core.spreadsheets import Sheet, TooManyRowsForExcel, csv_stream, xlsx_file
+from jiceng.web.common import add_service_errors, is_htmx, request_user
 from jiceng.web.registries.forms import (
     AuditQueryForm,
     ExportForm,
@@ -75,16 +76,11 @@ from jiceng.web.registries.forms import (
     PersonEditForm,
     RegistryFilterForm,
     SiteForm,
-    add_service_errors,
 )
 from jiceng.web.registries.paging import by_region_page, newest_first_page
 from jiceng.web.registries.upload_limit import UploadSizeLimit, upload_too_large
 
 T = "web/registries/"  # the templates' folder
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 def _require_writer(user: User) -> None:
@@ -100,14 +96,6 @@ def _require_importer(user: User) -> None:
 def _require_administrator(user: User) -> None:
     if not roles.may_administer(user):
         raise PermissionDenied(_("The audit log is for administrators."))
-
-
-def _is_htmx_fragment(request: HttpRequest) -> bool:
-    """An htmx request for part of a page (a history restore wants the whole page)."""
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )
 
 
 def _permissions(user: User) -> dict[str, bool]:
@@ -182,7 +170,7 @@ SPECS = {spec.key: spec for spec in (PEOPLE, ORGANISATIONS, SITES)}
 
 
 def _filter_form(request: HttpRequest, spec: RegistrySpec) -> RegistryFilterForm:
-    return RegistryFilterForm(request.GET, user=_user(request), kinds=spec.kinds)
+    return RegistryFilterForm(request.GET, user=request_user(request), kinds=spec.kinds)
 
 
 def _list_response(
@@ -208,10 +196,10 @@ def _list_response(
         "page": page,
         "filters": filters,
         "next_query": params.urlencode(),
-        **_permissions(_user(request)),
+        **_permissions(request_user(request)),
         **(extra or {}),
     }
-    if _is_htmx_fragment(request) and status == 200:
+    if is_htmx(request) and status == 200:
         template = "_rows.html" if request.GET.get("fragment") == "rows" else "_results.html"
     else:
         template = "list.html"
@@ -224,7 +212,7 @@ def _list_response(
 @require_GET
 def people_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request, PEOPLE)
-    people = people_search(_user(request), form.value("q"), form.value("region"))
+    people = people_search(request_user(request), form.value("q"), form.value("region"))
     return _list_response(request, PEOPLE, form, people, extra={"find_form": FindPersonByIdForm()})
 
 
@@ -232,7 +220,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def people_find_by_id_number(request: HttpRequest) -> HttpResponse:
     """Find a person by ID number. A POST, so that the number stays out of URLs and logs."""
-    user = _user(request)
+    user = request_user(request)
     find_form = FindPersonByIdForm(request.POST)
     if find_form.is_valid():
         number = find_form.cleaned_data["id_number"]
@@ -257,7 +245,7 @@ def people_find_by_id_number(request: HttpRequest) -> HttpResponse:
 def organisations_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request, ORGANISATIONS)
     organisations = organisations_search(
-        _user(request), form.value("q"), form.value("kind"), form.value("region")
+        request_user(request), form.value("q"), form.value("kind"), form.value("region")
     )
     return _list_response(request, ORGANISATIONS, form, organisations)
 
@@ -266,7 +254,9 @@ def organisations_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def sites_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request, SITES)
-    sites = sites_search(_user(request), form.value("q"), form.value("kind"), form.value("region"))
+    sites = sites_search(
+        request_user(request), form.value("q"), form.value("kind"), form.value("region")
+    )
     return _list_response(request, SITES, form, sites)
 
 
@@ -274,7 +264,7 @@ def sites_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, record: Any, spec: RegistrySpec) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     return {
         "spec": spec,
         "record": record,
@@ -285,17 +275,19 @@ def _detail_context(request: HttpRequest, record: Any, spec: RegistrySpec) -> di
 
 def _person(request: HttpRequest, pk: int) -> Person:
     return get_in_scope_or_404(
-        Person.objects.select_related("region", "site"), _user(request), pk=pk
+        Person.objects.select_related("region", "site"), request_user(request), pk=pk
     )
 
 
 def _organisation(request: HttpRequest, pk: int) -> Organisation:
-    return get_in_scope_or_404(Organisation.objects.select_related("region"), _user(request), pk=pk)
+    return get_in_scope_or_404(
+        Organisation.objects.select_related("region"), request_user(request), pk=pk
+    )
 
 
 def _site(request: HttpRequest, pk: int) -> Site:
     return get_in_scope_or_404(
-        Site.objects.select_related("region", "organisation"), _user(request), pk=pk
+        Site.objects.select_related("region", "organisation"), request_user(request), pk=pk
     )
 
 
@@ -314,8 +306,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_reveal_id_number(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the clear ID number to a role that reads it; the reveal goes into the audit log."""
     person = _person(request, pk)
-    number = person_id_number_reveal(actor=_user(request), person=person)
-    if _is_htmx_fragment(request):
+    number = person_id_number_reveal(actor=request_user(request), person=person)
+    if is_htmx(request):
         return render(request, T + "_id_number.html", {"record": person, "id_number": number})
     context = _detail_context(request, person, PEOPLE)
     context.update(age=age_on(person.birth_date, timezone.localdate()), id_number=number)
@@ -327,9 +319,9 @@ def person_reveal_id_number(request: HttpRequest, pk: int) -> HttpResponse:
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request, pk)
     context = _detail_context(request, organisation, ORGANISATIONS)
-    context["sites"] = scope_queryset(organisation.sites.select_related("region"), _user(request))[
-        :100
-    ]
+    context["sites"] = scope_queryset(
+        organisation.sites.select_related("region"), request_user(request)
+    )[:100]
     return render(request, T + "organisation_detail.html", context)
 
 
@@ -381,7 +373,7 @@ def _save(
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_create_page(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     _require_writer(user)
     heading = _("Register a person")
     if request.method != "POST":
@@ -405,7 +397,7 @@ def person_create_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     person = _person(request, pk)
     _require_writer(user)
     heading = _("Edit %s") % person.name
@@ -446,7 +438,7 @@ def _organisation_fields(data: dict[str, Any]) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_create_page(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     _require_writer(user)
     heading = _("Register an organisation")
     if request.method != "POST":
@@ -463,7 +455,7 @@ def organisation_create_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     organisation = _organisation(request, pk)
     _require_writer(user)
     heading = _("Edit %s") % organisation.name
@@ -513,7 +505,7 @@ _SITE_ERRORS_RENAMED = {"organisation": "organisation_credit_code"}
 @login_required
 @require_http_methods(["GET", "POST"])
 def site_create_page(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     _require_writer(user)
     heading = _("Register a site")
     if request.method != "POST":
@@ -531,7 +523,7 @@ def site_create_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def site_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     site = _site(request, pk)
     _require_writer(user)
     heading = _("Edit %s") % site.name
@@ -564,7 +556,7 @@ def registry_import(request: HttpRequest, registry: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def _registry_import(request: HttpRequest, registry: str) -> HttpResponse:
     spec = SPECS[registry]
-    user = _user(request)
+    user = request_user(request)
     _require_importer(user)
     context: dict[str, Any] = {
         "spec": spec,
@@ -632,7 +624,7 @@ def registry_export(request: HttpRequest, registry: str) -> HttpResponseBase:
     them. Every export is recorded in the audit log.
     """
     spec = SPECS[registry]
-    user = _user(request)
+    user = request_user(request)
     form = ExportForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         return HttpResponse(_("Unknown export format."), status=400, content_type="text/plain")
@@ -697,7 +689,7 @@ def _audit_entries(form: AuditQueryForm) -> Any:
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The audit log for administrators: who changed or looked at what, and when."""
-    user = _user(request)
+    user = request_user(request)
     _require_administrator(user)
     form = AuditQueryForm(request.GET)
     entries = _audit_entries(form) if form.is_valid() else _audit_entries(AuditQueryForm())
@@ -715,9 +707,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "next_query": params.urlencode(),
     }
-    if _is_htmx_fragment(request) and request.GET.get("fragment") == "rows":
+    if is_htmx(request) and request.GET.get("fragment") == "rows":
         template = "_audit_rows.html"
-    elif _is_htmx_fragment(request):
+    elif is_htmx(request):
         template = "_audit_results.html"
     else:
         template = "audit_log.html"
@@ -729,7 +721,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def audit_log_export(request: HttpRequest) -> HttpResponseBase:
-    user = _user(request)
+    user = request_user(request)
     _require_administrator(user)
     form = AuditQueryForm(request.GET)
     if not form.is_valid():
