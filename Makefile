@@ -11,7 +11,7 @@ export UV_PYTHON_PREFERENCE := only-system
 # it is given differs from the one the environment was made with.
 export UV_PYTHON := $(shell $(PYTHON) -c "import sys; print(sys.executable)")
 
-.PHONY: setup demo serve test test-browser test-all bench lint fmt messages clean
+.PHONY: setup demo serve test test-slow test-browser test-all bench lint fmt messages clean
 
 ## setup: install uv if missing, the virtual environment (.venv), front-end assets and catalogues
 setup: $(UV)
@@ -27,9 +27,15 @@ $(CURDIR)/.tools/bin/uv:
 demo: setup
 	$(PY) -m jiceng demo --port $(PORT)
 
-## test: the whole suite on SQLite (browser tests excluded: `make test-browser`)
+## test: the whole suite on SQLite (browser tests excluded: `make test-browser`; the full
+## demo-scale seed too: `make test-slow`). Tests that share servers or a seeded county run on
+## one worker (xdist groups).
 test: setup
-	$(PY) -m pytest -m "not browser" -n 2 $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not browser and not slow" -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+## test-slow: the tests that take minutes (the full demo-scale seed and what it builds)
+test-slow: setup
+	$(PY) -m pytest -m "slow" $(PYTEST_ARGS)
 
 ## test-browser: Playwright in headless Chromium against a live server
 test-browser: setup

@@ -104,3 +104,19 @@ def _drop_database_templates(django_db_blocker) -> Iterator[None]:
             else:
                 _postgresql(f'DROP DATABASE IF EXISTS "{template}"')
         _templates.clear()
+
+
+TEST_COUNTY = "test-county"
+TEST_COUNTY_SEED = 7
+
+
+def seed_test_county() -> None:
+    """The demo county at the test scale, seed 7: 桐乡's regions, organisations, sites, 1,200
+    residents, the demo users, a year of cases and the long-term-care data (no hall history,
+    no gas network). Mark its users `pytest.mark.xdist_group(TEST_COUNTY)`: one worker builds it."""
+    from django.utils import translation
+
+    from jiceng.demo.seed import seed_demo
+
+    with translation.override("en"):
+        seed_demo(scale="test", seed=TEST_COUNTY_SEED, reset=False, progress=False)

@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.utils import translation
 from shapely.geometry import Point, shape
 
+from jiceng.cases.models import Case
 from jiceng.cli import main
 from jiceng.core.identifiers import validate_credit_code, validate_resident_id
 from jiceng.core.models import ApiToken, Organisation, Person, Region, Site, User, UserRole
@@ -31,6 +32,10 @@ from jiceng.demo.seed import (
     demo_data_delete,
     seed_demo,
 )
+from jiceng.gas.models import Cylinder
+from jiceng.hall.models import Ticket
+from jiceng.ltc.models import Application
+from tests.databases import TEST_COUNTY, TEST_COUNTY_SEED, cloned_database, seed_test_county
 
 COUNTY = "330483"
 NEIGHBOUR = "330502"
@@ -120,19 +125,31 @@ def county_fingerprint() -> str:
     return digest.hexdigest()
 
 
+_summaries: dict[str, str] = {}
+
+
 @pytest.fixture(scope="class")
-def demo_county(django_db_setup, django_db_blocker):
-    """The real `demo` scale, seeded once for the tests of a class and deleted after them."""
-    with django_db_blocker.unblock():
+def demo_county(request, django_db_setup, django_db_blocker):
+    """The demo county at the class's scale, seeded once per test process and cloned for the
+    tests of the class (which only read it); the summary `jiceng seed` printed."""
+    scale = request.cls.scale
+
+    def build() -> None:
         with translation.override("en"):
-            summary = seed_demo(scale="demo", seed=20260722, reset=False, progress=False)
-        yield summary
-        demo_data_delete()
+            _summaries[scale] = seed_demo(scale=scale, seed=20260722, reset=False, progress=False)
+
+    with django_db_blocker.unblock(), cloned_database(f"demo-{scale}", build):
+        yield _summaries[scale]
 
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("demo_county")
 class TestTheDemoCounty:
+    """The registries of the demo county at the demo's volume (without its history and gas
+    network, which the full seed of `TestTheFullDemoCounty` adds in `make test-slow`)."""
+
+    scale = "registries"
+
     def test_the_summary_counts_what_was_made(self, demo_county):
         summary = demo_county
         assert "25,000 residents" in summary
@@ -337,40 +354,60 @@ class TestTheDemoCounty:
         assert Person.objects.count() == before
 
 
+@pytest.mark.slow
+class TestTheFullDemoCounty(TestTheDemoCounty):
+    """What `make demo` seeds, whole: the registries as above, and the history of every module."""
+
+    scale = "demo"
+
+    def test_it_has_the_history_of_every_module(self, demo_county):
+        assert "cases of the past year" in demo_county
+        assert Case.objects.count() > 10_000
+        assert Ticket.objects.count() > 10_000
+        assert Cylinder.objects.count() > 10_000
+        assert Application.objects.exists()
+
+
+@pytest.fixture(scope="class")
+def test_county(django_db_setup, django_db_blocker):
+    """The shared test county (tests/databases.py), cloned for the tests of the class."""
+    with django_db_blocker.unblock(), cloned_database(TEST_COUNTY, seed_test_county):
+        yield
+
+
 @pytest.mark.django_db
-def test_the_same_seed_builds_the_same_county_and_reset_replaces_it():
-    seed_demo(scale="test", seed=11, reset=False, progress=False)
-    first = county_fingerprint()
-    admin = User.objects.get(username="admin")
-    api_token_create(user=admin)
-    operator = user_create(
-        username="operator", password="op-secret-2026", region_code=COUNTY, roles=[]
-    )
-    operator.region = None
-    operator.save(update_fields=["region"])
+@pytest.mark.xdist_group(TEST_COUNTY)
+@pytest.mark.usefixtures("test_county")
+class TestSeedingOverTheTestCounty:
+    def test_the_same_seed_builds_the_same_county_and_reset_replaces_it(self):
+        first = county_fingerprint()  # seeded with TEST_COUNTY_SEED on an empty database
+        admin = User.objects.get(username="admin")
+        api_token_create(user=admin)
+        operator = user_create(
+            username="operator", password="op-secret-2026", region_code=COUNTY, roles=[]
+        )
+        operator.region = None
+        operator.save(update_fields=["region"])
 
-    seed_demo(scale="test", seed=11, reset=True, progress=False)
-    assert county_fingerprint() == first
-    assert not ApiToken.objects.exists()
-    assert User.objects.filter(username="operator").exists()  # no region: not demo data
+        seed_demo(scale="test", seed=TEST_COUNTY_SEED, reset=True, progress=False)
+        assert county_fingerprint() == first
+        assert not ApiToken.objects.exists()
+        assert User.objects.filter(username="operator").exists()  # no region: not demo data
 
-    seed_demo(scale="test", seed=12, reset=True, progress=False)
-    assert county_fingerprint() != first
+        seed_demo(scale="test", seed=TEST_COUNTY_SEED + 1, reset=True, progress=False)
+        assert county_fingerprint() != first
 
-
-@pytest.mark.django_db
-def test_reset_deletes_the_demo_data_and_its_audit_entries():
-    seed_demo(scale="test", seed=3, reset=False, progress=False)
-    assert LogEntry.objects.filter(object_repr__contains="桐乡市").exists()
-    demo_data_delete()
-    assert not database_has_data()
-    assert not Site.objects.exists()
-    assert not User.objects.exists()
-    # Audit entries of reference data loaded along the way (the gas colour rules) may stay.
-    demo_models = (Person, Site, Organisation, Region, User, UserRole, ApiToken)
-    demo_types = [ContentType.objects.get_for_model(m) for m in demo_models]
-    assert not LogEntry.objects.filter(content_type__in=demo_types).exists()
-    assert not LogEntry.objects.filter(object_repr__contains="桐乡市").exists()
+    def test_reset_deletes_the_demo_data_and_its_audit_entries(self):
+        assert LogEntry.objects.filter(object_repr__contains="桐乡市").exists()
+        demo_data_delete()
+        assert not database_has_data()
+        assert not Site.objects.exists()
+        assert not User.objects.exists()
+        # Audit entries of reference data loaded along the way (the gas colour rules) may stay.
+        demo_models = (Person, Site, Organisation, Region, User, UserRole, ApiToken)
+        demo_types = [ContentType.objects.get_for_model(m) for m in demo_models]
+        assert not LogEntry.objects.filter(content_type__in=demo_types).exists()
+        assert not LogEntry.objects.filter(object_repr__contains="桐乡市").exists()
 
 
 @pytest.mark.django_db

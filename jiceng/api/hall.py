@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import APIKeyHeader, APIKeyQuery
 
-from jiceng.api.auth import API_AUTH, request_user
+from jiceng.api.auth import keys_then_users, request_user
 from jiceng.core.scope import code_in_scope
 from jiceng.hall import coverage, kpis
 from jiceng.hall.models import Hall, ServiceItem, Ticket, TicketSource
@@ -92,8 +92,8 @@ class TicketKeyHeader(APIKeyHeader):
         return key or None
 
 
-DEVICE_OR_USER = [HallKeyHeader(), HallKeyQuery(), *API_AUTH]
-TICKET_READERS = [*DEVICE_OR_USER, TicketKeyHeader()]
+DEVICE_OR_USER = keys_then_users(HallKeyHeader(), HallKeyQuery())
+TICKET_READERS = keys_then_users(HallKeyHeader(), HallKeyQuery(), TicketKeyHeader())
 
 
 def _device(request: HttpRequest) -> HallDevice | None:

@@ -150,6 +150,8 @@ def _note(entry: LogEntry) -> str:
             "format": str(data.get("format", "")).upper(),
             "clear": clear,
         }
+    if data.get("account") == "password_reset":
+        return _("Gave a temporary password, to be changed at the next sign-in")
     if data.get("import"):
         return _("Imported from %s") % mask_ids_in_text(str(data["import"]))
     return ""

@@ -6,12 +6,10 @@ from collections import Counter
 from datetime import date
 
 import pytest
-from auditlog.models import LogEntry
 from django.db.models import Count
 from django.utils import translation
 
-from jiceng.demo.hall import demo_hall_delete, seed_hall, tidal_start_for
-from jiceng.demo.seed import demo_data_delete, seed_demo
+from jiceng.demo.hall import seed_hall, tidal_start_for
 from jiceng.hall.kpis import hall_kpis, network_kpis
 from jiceng.hall.models import (
     TIDAL_SESSION_KINDS,
@@ -21,23 +19,26 @@ from jiceng.hall.models import (
     SummaryDay,
     Ticket,
 )
+from tests.databases import TEST_COUNTY, TEST_COUNTY_SEED, cloned_database, seed_test_county
 
 AS_OF = date(2026, 8, 17)  # a month of history: 17 July to 16 August, tidal windows from 22 July
 
 
 @pytest.fixture(scope="module")
 def demo_network(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
+    """A month of hall history over the shared test county (seed 7), in a clone of it: the next
+    test module finds the database as it was."""
+    with django_db_blocker.unblock(), cloned_database(TEST_COUNTY, seed_test_county):
         with translation.override("en"):
-            seed_demo(scale="test", seed=7, reset=False, progress=False)
-            made = seed_hall(seed=7, months=1, as_of=AS_OF)
+            made = seed_hall(seed=TEST_COUNTY_SEED, months=1, as_of=AS_OF)
         yield made
-        demo_hall_delete()
-        demo_data_delete()
-        assert not LogEntry.objects.exists()  # the next test module finds the database as it was
 
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_network")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.xdist_group(TEST_COUNTY),
+    pytest.mark.usefixtures("demo_network"),
+]
 
 
 def test_the_network_is_the_seeds(demo_network):
@@ -106,7 +107,7 @@ def test_bank_outlets_and_village_stations_record_their_work_and_days_are_summar
 
 def test_it_seeds_an_empty_network_only():
     with pytest.raises(ValueError, match="exist already"):
-        seed_hall(seed=7, months=1, as_of=AS_OF)
+        seed_hall(seed=TEST_COUNTY_SEED, months=1, as_of=AS_OF)
 
 
 def test_the_tidal_start_is_the_latest_22_july():

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.core import access
 from jiceng.core.models import ApiToken, Region, Role, User, UserRole
+from jiceng.core.services.audit import audit_record_password_reset
 
 TOKEN_PREFIX = "jc_"  # noqa: S105 - a public prefix, not a secret
 # Temporary passwords: 12 characters without look-alikes (0/O, 1/l/I), easy to read out.
@@ -191,6 +192,7 @@ def user_password_reset(*, actor: User | None, user: User) -> str:
             user.set_password(password)
             user.must_change_password = True
             user.save(update_fields=["password", "must_change_password"])
+            audit_record_password_reset(actor=actor, user=user)
         return password
 
     return as_actor(actor, write)

@@ -97,3 +97,18 @@ def audit_record_bulk_creation(
         )
     LogEntry.objects.bulk_create(entries, batch_size=500)
     return len(entries)
+
+
+def audit_record_password_reset(*, actor: User | None, user: User) -> LogEntry:
+    """Record that `actor` gave `user` a temporary password (the hash never enters the log)."""
+    entry = _entry(
+        actor=actor,
+        content_type=ContentType.objects.get_for_model(User),
+        object_pk=str(user.pk),
+        object_id=user.pk,
+        object_repr=str(user),
+        action=LogEntry.Action.UPDATE,
+        additional_data={"account": "password_reset"},
+    )
+    entry.save()
+    return entry

@@ -12,9 +12,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.core import roles
-from jiceng.core.models import Organisation, Person, Region, Role, Site, User
+from jiceng.core.models import Organisation, Person, Region, Site, User
 from jiceng.core.scope import code_in_scope
+from jiceng.hall.access import check_manager_of, may_record
 from jiceng.hall.models import (
     Hall,
     HallDay,
@@ -31,22 +31,9 @@ from jiceng.hall.models import (
     new_key,
 )
 from jiceng.hall.selectors import HALL_SESSIONS_CACHE, ZONE, local_day
-from jiceng.hall.services.queue import may_manage
 from jiceng.hall.services.summaries import summary_mark_stale
 
 CLOCK_SKEW = timedelta(minutes=5)  # allowed between a device's clock and the server's
-
-
-def _check_manager_of(actor: User | None, region_code: str) -> None:
-    """None is the system (a data load); a user must manage the region."""
-    if actor is None:
-        return
-    if not code_in_scope(actor, region_code):
-        raise PermissionDenied(_("The place is outside your region."))
-    if not may_manage(actor, region_code):
-        raise PermissionDenied(
-            _("Only county administrators and town officers manage the service network.")
-        )
 
 
 # --- points ----------------------------------------------------------------------------------
@@ -87,7 +74,7 @@ def point_create(
 ) -> ServicePoint:
     """A new service point. Without `items` it handles every active item delegated to its type
     (the catalogue's point types); coordinates default to its site's."""
-    _check_manager_of(actor, region_code)
+    check_manager_of(actor, region_code)
     if kind not in PointKind.values:
         raise ValidationError({"kind": _("Unknown point type: %s") % kind})
     region = Region.objects.filter(code=region_code).first()
@@ -122,7 +109,7 @@ def point_items_set(
     *, actor: User | None, point: ServicePoint, items: Iterable[str]
 ) -> ServicePoint:
     """Delegate exactly these items to the point (each must allow the point's type)."""
-    _check_manager_of(actor, point.region_id)
+    check_manager_of(actor, point.region_id)
     chosen = _items_for_kind(point.kind, list(items))
     with transaction.atomic():
         point.items.set(chosen)
@@ -133,7 +120,7 @@ def point_staff_set(
     *, actor: User | None, point: ServicePoint, users: Iterable[User]
 ) -> ServicePoint:
     """The clerks who work at the point; each one's scope must cover the point."""
-    _check_manager_of(actor, point.region_id)
+    check_manager_of(actor, point.region_id)
     chosen = list(users)
     for user in chosen:
         if user.region is None or not point.region_id.startswith(user.region.prefix):
@@ -149,7 +136,7 @@ def point_staff_set(
 def hall_create(
     *, actor: User | None, point: ServicePoint, name: str = "", opens_before_minutes: int = 30
 ) -> Hall:
-    _check_manager_of(actor, point.region_id)
+    check_manager_of(actor, point.region_id)
     hall = Hall(
         point=point, name=(name or point.name).strip(), opens_before_minutes=opens_before_minutes
     )
@@ -167,7 +154,7 @@ def hall_update(*, actor: User | None, hall: Hall, **changes: object) -> Hall:
         "announcement",
         "is_active",
     }
-    _check_manager_of(actor, hall.point.region_id)
+    check_manager_of(actor, hall.point.region_id)
     unknown = sorted(set(changes) - editable)
     if unknown:
         raise ValidationError({"fields": _("Not editable: %s") % ", ".join(unknown)})
@@ -185,7 +172,7 @@ def hall_update(*, actor: User | None, hall: Hall, **changes: object) -> Hall:
 
 def hall_keys_rotate(*, actor: User | None, hall: Hall) -> Hall:
     """New kiosk key and QR secret: kiosks must be configured again, today's QR code changes."""
-    _check_manager_of(actor, hall.point.region_id)
+    check_manager_of(actor, hall.point.region_id)
     hall.kiosk_key, hall.qr_secret = new_key(), new_key()
     hall.save(update_fields=["kiosk_key", "qr_secret"])
     return hall
@@ -215,7 +202,7 @@ def window_create(
     name: str = "",
     is_tidal: bool = False,
 ) -> Window:
-    _check_manager_of(actor, hall.point.region_id)
+    check_manager_of(actor, hall.point.region_id)
     codes = _group_codes(groups)
     window = Window(
         hall=hall,
@@ -240,7 +227,7 @@ def window_update(
 ) -> Window:
     """Change a window's usual groups, name or tidal flag; a closed window serves its usual
     groups at once, an open one from its next sign-in."""
-    _check_manager_of(actor, window.hall.point.region_id)
+    check_manager_of(actor, window.hall.point.region_id)
     fields = []
     if groups is not None:
         window.default_groups = _group_codes(groups)
@@ -279,7 +266,7 @@ def sessions_set(
     new ones start that day (without `valid_from`, the whole plan is replaced). Each session is
     {"weekday": 0..6, "kind": regular|early|late|noon|saturday, "starts": "HH:MM", "ends": "HH:MM"}.
     Sessions of one window and weekday may not overlap."""
-    _check_manager_of(actor, window.hall.point.region_id)
+    check_manager_of(actor, window.hall.point.region_id)
     plans = []
     for spec in sessions:
         weekday = spec.get("weekday")
@@ -332,7 +319,7 @@ def hall_day_set(
 ) -> HallDay:
     """A day of exception: closed (a local holiday, a training day) or open on a public holiday
     with the plan of `plan_weekday`."""
-    _check_manager_of(actor, hall.point.region_id)
+    check_manager_of(actor, hall.point.region_id)
     if plan_weekday is not None and not 0 <= plan_weekday <= 6:
         raise ValidationError({"plan_weekday": _("A weekday is 0 (Monday) to 6 (Sunday).")})
     record, _created = HallDay.objects.update_or_create(
@@ -349,7 +336,7 @@ def tidal_rule_set(
 ) -> TidalRule:
     """When more than N tickets of the group wait and its windows are all busy, an open tidal
     window of the hall serves the group."""
-    _check_manager_of(actor, hall.point.region_id)
+    check_manager_of(actor, hall.point.region_id)
     code = _group_codes([group])[0]
     if waiting_more_than < 0:
         raise ValidationError({"waiting_more_than": _("Give a number of people, 0 or more.")})
@@ -362,17 +349,6 @@ def tidal_rule_set(
 
 
 # --- handling records -------------------------------------------------------------------------
-
-
-def may_record(user: User | None, point: ServicePoint) -> bool:
-    """The point's staff (a bank clerk, a village worker) and its managers record its work."""
-    if user is None or not roles.may_write(user) or not code_in_scope(user, point.region_id):
-        return False
-    if may_manage(user, point.region_id):
-        return True
-    return point.staff.filter(pk=user.pk).exists() or (
-        roles.has_role(user, Role.VILLAGE_WORKER) and point.kind == PointKind.VILLAGE_STATION
-    )
 
 
 def handling_record_create(

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 
 from jiceng.core.models import User
 from jiceng.core.scope import code_in_scope
+from jiceng.hall.access import may_manage
 from jiceng.hall.models import Hall, Window
 from jiceng.hall.selectors import hall_plans
 from jiceng.hall.services.network import sessions_set
-from jiceng.hall.services.queue import may_manage
 from jiceng.hall.staffing import StaffingPlan
 
 Session = tuple[int, str, str, str]  # weekday, kind, starts, ends

@@ -23,18 +23,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.core import roles
 from jiceng.core.errors import Changed, Refused
-from jiceng.core.models import Role, User
+from jiceng.core.models import User
 from jiceng.core.scope import code_in_scope
 from jiceng.hall import timetable
+from jiceng.hall.access import (
+    check_manager,
+    check_operator,
+    may_manage,  # noqa: F401 - the old import path, until importers use hall.access
+    may_operate,  # noqa: F401 - the old import path, until importers use hall.access
+)
 from jiceng.hall.models import (
     CURRENT_STATUSES,
     Appointment,
@@ -81,45 +86,6 @@ class TicketChanged(QueueRefused, Changed):
     """Somebody changed the ticket since the caller looked at it."""
 
 
-# --- who may do what ------------------------------------------------------------------------
-
-MANAGER_ROLES = frozenset({Role.COUNTY_ADMIN, Role.TOWN_OFFICER})
-
-
-def may_manage(user: User | None, region_code: str) -> bool:
-    """Hall managers: county administrators and town officers of the hall's region."""
-    if user is None or not roles.may_write(user):
-        return False
-    return bool(roles.roles_of(user) & MANAGER_ROLES) and code_in_scope(user, region_code)
-
-
-def may_operate(user: User | None, hall: Hall) -> bool:
-    """Who works a hall's windows: its managers, and window clerks on the staff of its point."""
-    if user is None or not code_in_scope(user, hall.point.region_id):
-        return False
-    if may_manage(user, hall.point.region_id):
-        return True
-    return (
-        roles.has_role(user, Role.WINDOW_CLERK)
-        and roles.may_write(user)
-        and hall.point.staff.filter(pk=user.pk).exists()
-    )
-
-
-def _check_operator(user: User | None, hall: Hall) -> None:
-    if user is None or not code_in_scope(user, hall.point.region_id):
-        raise Hall.DoesNotExist(_("No such hall."))
-    if not may_operate(user, hall):
-        raise PermissionDenied(_("Only the hall's clerks and managers may do this."))
-
-
-def _check_manager(user: User | None, hall: Hall) -> None:
-    if user is None or not code_in_scope(user, hall.point.region_id):
-        raise Hall.DoesNotExist(_("No such hall."))
-    if not may_manage(user, hall.point.region_id):
-        raise PermissionDenied(_("Only the hall's managers may do this."))
-
-
 def _now(at: datetime | None) -> datetime:
     return at or timezone.now()
 
@@ -164,7 +130,7 @@ def window_open(*, actor: User, window_id: int, at: datetime | None = None) -> W
     now = _now(at)
     with transaction.atomic():
         window = _locked_window(window_id)
-        _check_operator(actor, window.hall)
+        check_operator(actor, window.hall)
         if window.is_open and window.clerk_id not in (None, actor.pk):
             raise QueueRefused(
                 _("%(window)s is signed in by %(clerk)s; they sign out first.")
@@ -204,7 +170,7 @@ def window_close(*, actor: User, window_id: int, at: datetime | None = None) -> 
     now = _now(at)
     with transaction.atomic():
         window = _locked_window(window_id)
-        _check_operator(actor, window.hall)
+        check_operator(actor, window.hall)
         if not window.is_open:
             return window
         _close(window, actor, now)
@@ -229,7 +195,7 @@ def window_switch(
     now = _now(at)
     with transaction.atomic():
         window = _locked_window(window_id)
-        _check_manager(actor, window.hall)
+        check_manager(actor, window.hall)
         window.groups = _clean_groups(groups)
         window.switched_by_rule = None
         window.version += 1
@@ -423,7 +389,7 @@ def ticket_take(
     day = local_day(now)
     hall = _hall_for_tickets(hall_id)
     if actor is not None:
-        _check_operator(actor, hall)
+        check_operator(actor, hall)
     if source not in TicketSource.values:
         raise ValidationError({"source": _("Unknown source: %s") % source})
     if priority not in Priority.values:
@@ -557,7 +523,7 @@ def ticket_call_next(*, actor: User, window_id: int, at: datetime | None = None)
     try:
         with transaction.atomic():
             window = _locked_window(window_id)
-            _check_operator(actor, window.hall)
+            check_operator(actor, window.hall)
             if not window.is_open:
                 raise QueueRefused(_("%s is closed: sign in first.") % window)
             current = _current_ticket(window)
@@ -596,7 +562,7 @@ def _act(
     ticket = _locked_ticket(ticket_id)
     if not code_in_scope(actor, ticket.hall.point.region_id):
         raise Ticket.DoesNotExist(_("No such ticket."))
-    _check_operator(actor, ticket.hall)
+    check_operator(actor, ticket.hall)
     if expected_version is not None and ticket.version != expected_version:
         raise TicketChanged(
             _("Ticket %(number)s was changed meanwhile (it is now %(status)s).")
@@ -821,7 +787,7 @@ def appointment_book(
     now = _now(at)
     hall = _hall_for_tickets(hall_id)
     if actor is not None:
-        _check_operator(actor, hall)
+        check_operator(actor, hall)
     item = _item_for(hall, item_code)
     phone = _clean_phone(phone)
     if not phone:

@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiceng.core.models import User
+from jiceng.hall.access import may_manage, may_operate
 from jiceng.hall.models import Hall, Outcome, Ticket, TicketSource, TicketStatus, Window
 from jiceng.hall.selectors import (
     ZONE,
@@ -61,8 +62,6 @@ from jiceng.hall.services.queue import (
     QueueRefused,
     TicketChanged,
     appointment_book,
-    may_manage,
-    may_operate,
     ticket_call_next,
     ticket_complete,
     ticket_no_show,
