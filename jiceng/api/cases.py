@@ -22,8 +22,6 @@ from jiceng.cases.selectors import (
     unread_notifications,
 )
 from jiceng.cases.services import (
-    CaseChanged,
-    TransitionRefused,
     available_actions,
     case_act,
     case_report,
@@ -252,19 +250,16 @@ def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
 def act(request: HttpRequest, case_id: int, payload: ActionIn) -> Any:
     user = cast(User, request.user)
     case_get_for_user(user, case_id)  # 404 outside scope
-    try:
-        case = case_act(
-            case_id=case_id,
-            actor=user,
-            action=payload.action,
-            expected_version=payload.expected_version,
-            note=payload.note,
-            department=payload.department,
-            duplicate_of=payload.duplicate_of,
-            score=payload.score,
-        )
-    except (CaseChanged, TransitionRefused) as exc:
-        return Status(409, {"detail": str(exc)})
+    case = case_act(
+        case_id=case_id,
+        actor=user,
+        action=payload.action,
+        expected_version=payload.expected_version,
+        note=payload.note,
+        department=payload.department,
+        duplicate_of=payload.duplicate_of,
+        score=payload.score,
+    )
     case = case_get_for_user(request.user, case_id)  # type: ignore[arg-type]
     return Status(200, case_out(case, request.user))
 

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import translation
 from ninja import Field, Query, Router, Schema, Status
 
-from jiceng.core.models import User
+from jiceng.api.auth import request_user
 from jiceng.core.scope import get_in_scope_or_404
 from jiceng.gas.models import Cylinder, Station, UserSite
 from jiceng.gas.selectors import (
@@ -88,10 +88,6 @@ class SiteOut(Schema):
     station: str | None
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _cylinder_out(cylinder: Cylinder) -> CylinderOut:
     location = None
     if cylinder.location_site_id is not None:
@@ -137,7 +133,7 @@ def _site_out(site: UserSite) -> SiteOut:
 def stations_list(request: HttpRequest) -> list[StationOut]:
     return [
         StationOut(code=s.code, name=s.name, kind=s.kind, identifier=s.identifier)
-        for s in stations_visible_to(_user(request))
+        for s in stations_visible_to(request_user(request))
     ]
 
 
@@ -150,11 +146,11 @@ def cylinders_create(request: HttpRequest, payload: CylinderIn) -> Status:
     """400 names the field for bad input; 409 when the identifier is registered already.
     The owner station must lie in the caller's region."""
     # A station outside the caller's scope is as unknown as a missing one.
-    if not stations_visible_to(_user(request)).filter(code=payload.station).exists():
+    if not stations_visible_to(request_user(request)).filter(code=payload.station).exists():
         return Status(400, Detail(detail=f"station: unknown station {payload.station}."))
     try:
         cylinder = cylinder_register(
-            actor=_user(request),
+            actor=request_user(request),
             identifier=payload.identifier,
             manufactured_on=payload.manufactured_on,
             nominal_kg=payload.nominal_kg,
@@ -171,7 +167,7 @@ def cylinders_create(request: HttpRequest, payload: CylinderIn) -> Status:
 
 @router.get("/gas/cylinders/{identifier}", response=CylinderOut, summary="One cylinder")
 def cylinders_get(request: HttpRequest, identifier: str) -> CylinderOut:
-    return _cylinder_out(cylinder_get_for_user(_user(request), identifier))
+    return _cylinder_out(cylinder_get_for_user(request_user(request), identifier))
 
 
 @router.get(
@@ -182,7 +178,7 @@ def cylinders_get(request: HttpRequest, identifier: str) -> CylinderOut:
 def cylinders_fill_check(request: HttpRequest, identifier: str, station: str = "") -> Status:
     """For the scale to interlock on. The station is the `station` parameter, or the caller's
     own station. An unregistered cylinder is refused."""
-    user = _user(request)
+    user = request_user(request)
     where: Station | None
     if station:
         where = get_in_scope_or_404(Station.objects.all(), user, code=station)
@@ -212,7 +208,7 @@ class SiteFilter(Schema):
 @router.get("/gas/sites", response=list[SiteOut], summary="User sites with their colour")
 def sites_list(request: HttpRequest, filters: Query[SiteFilter]) -> list[SiteOut]:
     sites = sites_visible_to(
-        _user(request), region=filters.region, colour=filters.colour, kind=filters.kind
+        request_user(request), region=filters.region, colour=filters.colour, kind=filters.kind
     ).order_by("pk")
     start = (filters.page - 1) * filters.per_page
     return [_site_out(s) for s in sites[start : start + filters.per_page]]
@@ -220,4 +216,4 @@ def sites_list(request: HttpRequest, filters: Query[SiteFilter]) -> list[SiteOut
 
 @router.get("/gas/sites/{site_id}", response=SiteOut, summary="One user site with its colour")
 def sites_get(request: HttpRequest, site_id: int) -> SiteOut:
-    return _site_out(site_get_for_user(_user(request), site_id))
+    return _site_out(site_get_for_user(request_user(request), site_id))

@@ -6,19 +6,18 @@ region publishes for its peers (no token: the signature is what a peer checks)."
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Router, Schema, Status
 
+from jiceng.api.auth import request_user
 from jiceng.core.models import User
 from jiceng.core.transitions import allowed_names
 from jiceng.ltc import selectors
 from jiceng.ltc.services.applications import (
     APPLICATION_MACHINE,
-    ApplicationChanged,
-    TransitionRefused,
     application_act,
     application_apply,
 )
@@ -127,10 +126,6 @@ class ApplicationOut(Schema):
     actions: list[str]
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 def assessment_out(assessment: Any) -> dict[str, Any]:
     return {
         "id": assessment.pk,
@@ -186,11 +181,11 @@ def create_assessment(request: HttpRequest, payload: AssessmentIn) -> Status:
     if len(key) > 100:
         raise ValidationError({"Idempotency-Key": "At most 100 characters."})
     if key:
-        earlier = assessment_for_intake_key(_user(request), key)
+        earlier = assessment_for_intake_key(request_user(request), key)
         if earlier is not None:
             return Status(200, assessment_out(earlier))
     assessment = assessment_create_for_person(
-        actor=_user(request),
+        actor=request_user(request),
         person_id_number=payload.person_id_number,
         name=payload.name,
         assessed_on=payload.assessed_on,
@@ -209,7 +204,7 @@ def create_assessment(request: HttpRequest, payload: AssessmentIn) -> Status:
     summary="One assessment in your region",
 )
 def get_assessment(request: HttpRequest, assessment_id: int) -> Any:
-    return assessment_out(selectors.assessment_for_user(_user(request), assessment_id))
+    return assessment_out(selectors.assessment_for_user(request_user(request), assessment_id))
 
 
 @router.post(
@@ -218,9 +213,11 @@ def get_assessment(request: HttpRequest, assessment_id: int) -> Any:
     summary="Send a valid assessment to a peer region, which recognises it (互认)",
 )
 def share_assessment(request: HttpRequest, assessment_id: int, payload: ShareIn) -> Any:
-    assessment = selectors.assessment_for_user(_user(request), assessment_id)
+    assessment = selectors.assessment_for_user(request_user(request), assessment_id)
     try:
-        return assessment_share(actor=_user(request), assessment=assessment, peer_code=payload.peer)
+        return assessment_share(
+            actor=request_user(request), assessment=assessment, peer_code=payload.peer
+        )
     except ExchangeFailed as failed:
         return Status(502, {"detail": str(failed)})
 
@@ -242,7 +239,7 @@ def list_recognitions(request: HttpRequest) -> Any:
             "received_at": r.received_at,
             "status": r.status,
         }
-        for r in selectors.recognitions_for(_user(request))
+        for r in selectors.recognitions_for(request_user(request))
     ]
 
 
@@ -254,7 +251,7 @@ def list_recognitions(request: HttpRequest) -> Any:
 def ask_person_status(request: HttpRequest, payload: PersonStatusIn) -> Any:
     try:
         return person_status_ask(
-            actor=_user(request),
+            actor=request_user(request),
             peer_code=payload.peer,
             id_number=payload.id_number,
             purpose=payload.purpose,
@@ -280,7 +277,7 @@ def published_institutions(request: HttpRequest) -> HttpResponse:
 )
 def import_institutions(request: HttpRequest, payload: ImportIn) -> Any:
     try:
-        count = institutions_import(actor=_user(request), peer_code=payload.peer)
+        count = institutions_import(actor=request_user(request), peer_code=payload.peer)
     except ExchangeFailed as failed:
         return Status(502, {"detail": str(failed)})
     return {"peer": payload.peer, "listed": count}
@@ -293,14 +290,14 @@ def import_institutions(request: HttpRequest, payload: ImportIn) -> Any:
 )
 def create_application(request: HttpRequest, payload: ApplicationIn) -> Status:
     application = application_apply(
-        actor=_user(request),
+        actor=request_user(request),
         person_id_number=payload.person_id_number,
         name=payload.name,
         region_code=payload.region,
         care_mode=payload.care_mode,
         note=payload.note,
     )
-    return Status(201, application_out(application, _user(request)))
+    return Status(201, application_out(application, request_user(request)))
 
 
 @router.get(
@@ -309,8 +306,8 @@ def create_application(request: HttpRequest, payload: ApplicationIn) -> Status:
     summary="One application in your region",
 )
 def get_application(request: HttpRequest, application_id: int) -> Any:
-    application = selectors.application_for_user(_user(request), application_id)
-    return application_out(application, _user(request))
+    application = selectors.application_for_user(request_user(request), application_id)
+    return application_out(application, request_user(request))
 
 
 @router.post(
@@ -321,20 +318,15 @@ def get_application(request: HttpRequest, application_id: int) -> Any:
 def act_on_application(
     request: HttpRequest, application_id: int, payload: ApplicationActionIn
 ) -> Any:
-    user = _user(request)
+    user = request_user(request)
     selectors.application_for_user(user, application_id)  # 404 outside the region
-    try:
-        application = application_act(
-            actor=user,
-            application_id=application_id,
-            action=payload.action,
-            expected_version=payload.expected_version,
-            note=payload.note,
-            data=payload.data,
-        )
-    except (TransitionRefused, ApplicationChanged) as refused:
-        return Status(409, {"detail": str(refused)})
-    except PermissionDenied:
-        raise
+    application = application_act(
+        actor=user,
+        application_id=application_id,
+        action=payload.action,
+        expected_version=payload.expected_version,
+        note=payload.note,
+        data=payload.data,
+    )
     application = selectors.application_for_user(user, application.pk)
     return application_out(application, user)
