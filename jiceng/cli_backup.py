@@ -30,6 +30,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
     except BackupRefused as exc:
         print(f"jiceng backup: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except RuntimeError as exc:  # pg_dump failed; no archive was left behind
+        print(f"jiceng backup: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     counts = made.manifest["counts"]
     print(
         f"jiceng backup: {len(counts)} tables, {sum(counts.values())} rows,"
@@ -57,7 +60,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     except BackupRefused as exc:
         print(f"jiceng restore: refused, nothing written: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except RestoreMismatch as exc:
+    except (RestoreMismatch, RuntimeError) as exc:
         print(f"jiceng restore: error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     counts = manifest["counts"]

@@ -81,6 +81,8 @@ def backup_create(*, to: Path | None = None, now: datetime | None = None) -> Bac
     if folder.exists() and not folder.is_dir():
         raise BackupRefused(f"{folder} exists and is not a folder.")
     try:
+        if to is None and not folder.exists():
+            folder.mkdir(parents=True, mode=0o700)
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BackupRefused(f"{folder} cannot be created: {exc}") from None
