@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from jiceng.cases import routing
+from jiceng.cases.access import is_dispatcher
 from jiceng.cases.models import (
     Case,
     CaseEvent,
@@ -245,8 +246,6 @@ def photos_of(case: Case) -> list[CasePhoto]:
 def case_reporter_phone(user: User, case: Case) -> str:
     """The reporter's phone number as this user may see it: in clear for the officers who
     dispatch the case (they call back), masked like 138****1234 for everybody else."""
-    from jiceng.cases.services import is_dispatcher  # services import this module
-
     phone = case.reporter_phone
     if not phone or is_dispatcher(user, case):
         return phone
