@@ -10,6 +10,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
+from jiceng.cases.models import CaseEvent, Department
+from jiceng.cases.services import CASE_MACHINE, case_act, case_report
+from jiceng.cases.services import TransitionRefused as CaseRefused
 from jiceng.core.errors import Refused
 from jiceng.core.transitions import (
     StateMachine,
@@ -26,6 +29,7 @@ from jiceng.ltc.services.applications import (
     TransitionRefused,
     application_act,
 )
+from tests.cases.conftest import case_setup  # noqa: F401 (a fixture)
 from tests.ltc.conftest import applied, ltc, make_person, walk  # noqa: F401 (fixtures)
 
 # --- the shape, on a record of its own -----------------------------------------------------
@@ -193,3 +197,90 @@ def test_the_application_page_shows_a_button_for_each_allowed_step(client, appli
     for name in ("accept", "reject", "withdraw"):
         assert f'value="{name}"' in page
     assert 'value="publish"' not in page
+
+
+# --- the case loop: its page offers what case_act takes ------------------------------------
+
+
+@pytest.fixture
+def reported_case(case_setup):  # noqa: F811
+    return case_report(
+        actor=case_setup["grid"],
+        category="ebike_charging",
+        description="3号楼楼道飞线充电",
+        region_code="330483001001001",
+        attributes={"place": "flying_lead"},
+    )
+
+
+def test_an_officer_of_the_town_is_offered_the_dispatching_actions_and_others_comments(
+    reported_case,
+    case_setup,  # noqa: F811
+):
+    officer = allowed_names(CASE_MACHINE, reported_case, case_setup["wutong"])
+    assert officer == [
+        "accept",
+        "dismiss",
+        "dispatch",
+        "escalate",  # the town owns the case: the county is above it
+        "suspend",
+        "merge",
+        "comment",
+    ]
+    assert allowed_names(CASE_MACHINE, reported_case, case_setup["handler"]) == ["comment"]
+    assert allowed_names(CASE_MACHINE, reported_case, case_setup["grid"]) == ["comment"]
+    assert allowed_names(CASE_MACHINE, reported_case, case_setup["puyuan"]) == []
+
+
+def test_the_case_page_shows_a_button_for_each_allowed_action_and_no_other(
+    client,
+    reported_case,
+    case_setup,  # noqa: F811
+):
+    client.force_login(case_setup["wutong"])
+    page = client.get(f"/cases/{reported_case.pk}/").content.decode()
+    for name in ("accept", "dismiss", "dispatch", "suspend", "merge"):
+        assert f'name="action" value="{name}"' in page
+    for name in ("start", "resolve", "verify", "resume", "rate"):
+        assert f'name="action" value="{name}"' not in page
+
+
+def test_each_case_action_leads_where_its_transition_says(reported_case, case_setup):  # noqa: F811
+    case, officer, handler = reported_case, case_setup["wutong"], case_setup["handler"]
+    department = Department.objects.get(region_id="330483001", kind="fire_station")
+    steps = [
+        (officer, "accept", {}),
+        (officer, "dispatch", {"department": department.pk}),
+        (handler, "start", {}),
+        (handler, "resolve", {"note": "已拆除飞线"}),
+        (officer, "verify", {}),
+    ]
+    for actor, name, extra in steps:
+        assert name in allowed_names(CASE_MACHINE, case, actor)
+        case = case_act(case_id=case.pk, actor=actor, action=name, **extra)
+        assert case.status == transition_get(CASE_MACHINE, name).target
+    assert allowed_names(CASE_MACHINE, case, officer) == ["reopen", "comment", "rate"]
+
+
+def test_a_suspended_case_resumes_to_the_status_it_was_suspended_from(
+    reported_case,
+    case_setup,  # noqa: F811
+):
+    officer = case_setup["wutong"]
+    case = case_act(case_id=reported_case.pk, actor=officer, action="accept")
+    case = case_act(case_id=case.pk, actor=officer, action="suspend", note="等待产权人")
+    assert case.status == "suspended" and case.suspended_from == "accepted"
+    assert allowed_names(CASE_MACHINE, case, officer) == ["resume", "merge", "comment"]
+    case = case_act(case_id=case.pk, actor=officer, action="resume")
+    assert case.status == "accepted" and case.suspended_from == ""
+
+
+def test_a_case_action_that_is_not_allowed_changes_nothing(reported_case, case_setup):  # noqa: F811
+    events = CaseEvent.objects.count()
+    with pytest.raises(PermissionDenied):
+        case_act(case_id=reported_case.pk, actor=case_setup["handler"], action="accept")
+    with translation.override("en"), pytest.raises(CaseRefused, match="Cannot verify"):
+        case_act(case_id=reported_case.pk, actor=case_setup["wutong"], action="verify")
+    reported_case.refresh_from_db()
+    assert reported_case.status == "reported" and reported_case.version == 1
+    assert CaseEvent.objects.count() == events

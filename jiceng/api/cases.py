@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from jiceng.cases.models import Case, CaseEvent, Category
+from jiceng.api.schemas import MAX_PAGE, Code, RecordId, RegionCode, answers, one_of
+from jiceng.cases.models import Case, CaseEvent, Category, Priority, Source
+from jiceng.cases.models import Status as CaseStatus
 from jiceng.cases.selectors import (
     InboxFilter,
     case_for_idempotency_key,
@@ -22,12 +24,13 @@ from jiceng.cases.selectors import (
     unread_notifications,
 )
 from jiceng.cases.services import (
-    available_actions,
+    CASE_MACHINE,
     case_act,
     case_report,
     notifications_mark_read,
 )
 from jiceng.core.models import User
+from jiceng.core.transitions import allowed_names
 
 router = Router(tags=["cases"])
 
@@ -76,30 +79,37 @@ class CasePage(Schema):
     has_more: bool
 
 
+# Text is stored without NUL characters and surrounding spaces; a required text has a character
+# that is neither.
+REQUIRED_TEXT = r"[^\s\x00]"
+
+
 class CaseIn(Schema):
-    category: str
-    description: str
-    region: str | None = Field(
+    category: Code
+    description: str = Field(max_length=4000, pattern=REQUIRED_TEXT)
+    region: RegionCode | None = Field(
         None, description="region code (grid, village, town); or give lat+lon"
     )
-    lat: float | None = None
-    lon: float | None = None
-    address: str = ""
-    priority: str = "normal"
-    source: str = "api"
-    reporter_name: str = ""
-    reporter_phone: str = ""
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    address: str = Field("", max_length=300)
+    priority: str = one_of(Priority.values, "normal")
+    source: str = one_of(Source.values, "api")
+    reporter_name: str = Field("", max_length=100)
+    reporter_phone: str = Field("", max_length=30)
     attributes: dict[str, Any] = Field(default_factory=dict)
-    media_url: str = ""
+    media_url: str = Field("", max_length=500)
 
 
 class ActionIn(Schema):
-    action: str
-    expected_version: int | None = Field(None, description="the version you saw; 409 if it changed")
-    note: str = ""
-    department: int | None = None
-    duplicate_of: int | None = None
-    score: int | None = None
+    action: str = one_of(CASE_MACHINE.names)
+    expected_version: int | None = Field(
+        None, ge=0, le=2**31 - 1, description="the version you saw; 409 if it changed"
+    )
+    note: str = Field("", max_length=4000)
+    department: RecordId | None = None
+    duplicate_of: RecordId | None = None
+    score: int | None = Field(None, ge=1, le=5)
 
 
 class EventOut(Schema):
@@ -114,10 +124,6 @@ class EventOut(Schema):
     data: dict[str, Any]
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
 class NotificationOut(Schema):
     id: int
     kind: str
@@ -130,6 +136,10 @@ class NotificationOut(Schema):
 class NotificationsOut(Schema):
     unread: int
     items: list[NotificationOut]
+
+
+class NotificationsMarked(Schema):
+    marked: int
 
 
 class CategoryOut(Schema):
@@ -169,7 +179,7 @@ def case_out(case: Case, user: Any) -> dict[str, Any]:
         "escalation_level": case.escalation_level,
         "satisfaction": case.satisfaction,
         "version": case.version,
-        "actions": available_actions(user, case),
+        "actions": allowed_names(CASE_MACHINE, case, user),
     }
 
 
@@ -178,36 +188,48 @@ def categories(request: HttpRequest) -> Any:
     return Category.objects.filter(is_active=True).order_by("group", "code")
 
 
-@router.get("/cases", response=CasePage, summary="Cases in your region, most urgent first")
-def list_cases(
-    request: HttpRequest,
-    status: str = "open",
-    category: str = "",
-    colour: str = "",
-    town: str = "",
-    department: int | None = None,
-    date_from: date | None = Query(None, alias="from"),  # noqa: B008
-    date_to: date | None = Query(None, alias="to"),  # noqa: B008
-    q: str = "",
-    page: int = 1,
-) -> dict[str, Any]:
-    filters = InboxFilter(
-        status=status,
-        category=category,
-        colour=colour,
-        town=town,
-        department=department,
-        date_from=date_from,
-        date_to=date_to,
-        query=q,
+class CaseFilter(Schema):
+    status: str = one_of(["open", "all", *CaseStatus.values], "open")
+    category: str = Field("", max_length=50)
+    colour: str = one_of(["", "red", "yellow", "green"], "")
+    town: str = Field("", max_length=15, pattern=r"^(\d{6}|\d{9}|\d{12}|\d{15})?$")
+    department: RecordId | None = None
+    date_from: date | None = Field(None, alias="from")
+    date_to: date | None = Field(None, alias="to")
+    q: str = Field("", max_length=200)
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="50 cases a page")
+
+
+@router.get(
+    "/cases",
+    response=answers({200: CasePage}),
+    summary="Cases in your region, most urgent first",
+)
+def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> dict[str, Any]:
+    inbox_filter = InboxFilter(
+        status=filters.status,
+        category=filters.category,
+        colour=filters.colour,
+        town=filters.town,
+        department=filters.department,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        query=filters.q,
     )
-    rows, more = page_of(inbox(request.user, filters).select_related("owner_region"), page=page)  # type: ignore[arg-type]
-    return {"items": [case_out(c, request.user) for c in rows], "page": page, "has_more": more}
+    rows, more = page_of(
+        inbox(request.user, inbox_filter).select_related("owner_region"),  # type: ignore[arg-type]
+        page=filters.page,
+    )
+    return {
+        "items": [case_out(c, request.user) for c in rows],
+        "page": filters.page,
+        "has_more": more,
+    }
 
 
 @router.post(
     "/cases",
-    response={201: CaseOut, 200: CaseOut, 400: ErrorOut, 403: ErrorOut},
+    response=answers({201: CaseOut, 200: CaseOut}, 403),
     summary="Report a case; send Idempotency-Key so that a retry returns the first case",
 )
 def create_case(request: HttpRequest, payload: CaseIn) -> Status:
@@ -237,17 +259,17 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status:
     return Status(201, case_out(case, request.user))
 
 
-@router.get("/cases/{case_id}", response=CaseOut, summary="One case")
-def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
+@router.get("/cases/{case_id}", response=answers({200: CaseOut}), summary="One case")
+def get_case(request: HttpRequest, case_id: RecordId) -> dict[str, Any]:
     return case_out(case_get_for_user(request.user, case_id), request.user)  # type: ignore[arg-type]
 
 
 @router.post(
     "/cases/{case_id}/actions",
-    response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response=answers({200: CaseOut}, 403, 409),
     summary="Act on a case (accept, dispatch, return, start, resolve, verify, reopen, ...)",
 )
-def act(request: HttpRequest, case_id: int, payload: ActionIn) -> Any:
+def act(request: HttpRequest, case_id: RecordId, payload: ActionIn) -> Any:
     user = cast(User, request.user)
     case_get_for_user(user, case_id)  # 404 outside scope
     case = case_act(
@@ -264,8 +286,12 @@ def act(request: HttpRequest, case_id: int, payload: ActionIn) -> Any:
     return Status(200, case_out(case, request.user))
 
 
-@router.get("/cases/{case_id}/timeline", response=list[EventOut], summary="A case's timeline")
-def case_timeline(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+@router.get(
+    "/cases/{case_id}/timeline",
+    response=answers({200: list[EventOut]}),
+    summary="A case's timeline",
+)
+def case_timeline(request: HttpRequest, case_id: RecordId) -> list[dict[str, Any]]:
     case = case_get_for_user(request.user, case_id)  # type: ignore[arg-type]
     return [event_out(e) for e in timeline(case)]
 
@@ -304,7 +330,9 @@ def notifications(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.post(
-    "/notifications/read", response={200: dict}, summary="Mark all your notifications read"
+    "/notifications/read",
+    response={200: NotificationsMarked},
+    summary="Mark all your notifications read",
 )
 def notifications_read(request: HttpRequest) -> dict[str, int]:
     return {"marked": notifications_mark_read(user=request.user)}  # type: ignore[arg-type]

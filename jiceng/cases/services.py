@@ -10,6 +10,11 @@
   and, on open cases: escalate, suspend ⇄ resume, merge (as a duplicate), comment; dismiss on
   reported/accepted cases; confirm and rate by the reporter.
 
+The actions are declared once, as transitions (`CASE_MACHINE`, jiceng/core/transitions.py): the
+statuses each starts from, the status it leads to and who may take it; what each changes besides
+the status is its effect (`_EFFECTS`). Pages and the API ask `allowed_transitions` which actions a
+user may take now.
+
 Each action runs in one transaction on a locked row. A caller that passes the version it saw
 (`expected_version`) is told `CaseChanged` when somebody acted first: no lost update and no
 double dispatch. An action that the case's status does not allow is refused with a reason.
@@ -29,9 +34,18 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jiceng.cases import photos as photo_checks
 from jiceng.cases import routing
+from jiceng.cases.access import (
+    DISPATCHER_ROLES,
+    is_dispatcher,
+    is_handler,
+    is_reporter,
+    may_comment,
+    may_see,
+)
 from jiceng.cases.calendar import working_calendar
 from jiceng.cases.models import (
     CLOSED_STATUSES,
@@ -54,8 +68,15 @@ from jiceng.cases.selectors import category_rules
 from jiceng.core import roles
 from jiceng.core.caching import ProcessCache, process_cache
 from jiceng.core.errors import Changed, Refused
-from jiceng.core.models import Region, Role, User
+from jiceng.core.models import Region, User
 from jiceng.core.scope import code_in_scope
+from jiceng.core.transitions import (
+    StateMachine,
+    Transition,
+    anyone_of,
+    transition_check,
+    transition_get,
+)
 
 YELLOW_SHARE = 0.8  # a case turns yellow when 80 % of its time is used
 MAX_DESCRIPTION = 4000
@@ -104,36 +125,9 @@ def register_reopen_handler(category_code: str, handler: ReopenHandler) -> None:
         handlers.append(handler)
 
 
-# --- who may act -------------------------------------------------------------------------
+# --- who may act: jiceng/cases/access.py -------------------------------------------------
 
-DISPATCHER_ROLES = frozenset({Role.COUNTY_ADMIN, Role.TOWN_OFFICER})
-
-
-def is_dispatcher(user: User | None, case: Case) -> bool:
-    """Officers of the region that owns the case (the county's officers own everything)."""
-    if user is None or not roles.may_write(user):
-        return False
-    return bool(roles.roles_of(user) & DISPATCHER_ROLES) and code_in_scope(
-        user, case.owner_region_id
-    )
-
-
-def is_handler(user: User | None, case: Case) -> bool:
-    """Members of the department the case is dispatched to."""
-    if user is None or case.department_id is None or not roles.may_write(user):
-        return False
-    return user.departments.filter(pk=case.department_id).exists()
-
-
-def is_reporter(user: User | None, case: Case) -> bool:
-    return user is not None and case.reporter_id == user.pk
-
-
-def may_see(user: User | None, case: Case) -> bool:
-    return user is not None and code_in_scope(user, case.region_id)
-
-
-# --- the actions -------------------------------------------------------------------------
+# --- the state machine ---------------------------------------------------------------------
 
 OPEN_ACTIVE = frozenset(
     {
@@ -147,108 +141,178 @@ OPEN_ACTIVE = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Action:
-    name: str
-    sources: frozenset[str]
-    event: str
-    who: tuple[str, ...]  # any of: dispatcher, handler, reporter, viewer
-    note_required: bool = False
+_may_comment = may_comment
 
 
-ACTIONS: dict[str, Action] = {
-    a.name: a
-    for a in [
-        Action("accept", frozenset({Status.REPORTED}), EventKind.ACCEPTED, ("dispatcher",)),
-        Action(
-            "dismiss",
-            frozenset({Status.REPORTED, Status.ACCEPTED}),
-            EventKind.DISMISSED,
-            ("dispatcher",),
-            True,
-        ),
-        Action(
-            "dispatch",
-            frozenset({Status.REPORTED, Status.ACCEPTED, Status.RETURNED}),
-            EventKind.DISPATCHED,
-            ("dispatcher",),
-        ),
-        Action("return", frozenset({Status.DISPATCHED}), EventKind.RETURNED, ("handler",), True),
-        Action("start", frozenset({Status.DISPATCHED}), EventKind.STARTED, ("handler",)),
-        Action(
-            "resolve",
-            frozenset({Status.DISPATCHED, Status.IN_PROGRESS}),
-            EventKind.RESOLVED,
-            ("handler",),
-            True,
-        ),
-        Action(
-            "confirm", frozenset({Status.RESOLVED}), EventKind.CONFIRMED, ("reporter", "dispatcher")
-        ),
-        Action("verify", frozenset({Status.RESOLVED}), EventKind.VERIFIED, ("dispatcher",)),
-        Action(
-            "reject",
-            frozenset({Status.RESOLVED}),
-            EventKind.VERIFICATION_FAILED,
-            ("dispatcher",),
-            True,
-        ),
-        Action(
-            "reopen",
-            frozenset({Status.CLOSED}),
-            EventKind.REOPENED,
-            ("dispatcher", "reporter"),
-            True,
-        ),
-        Action("escalate", OPEN_ACTIVE, EventKind.ESCALATED, ("dispatcher",)),
-        Action(
-            "suspend", OPEN_ACTIVE - {Status.RESOLVED}, EventKind.SUSPENDED, ("dispatcher",), True
-        ),
-        Action("resume", frozenset({Status.SUSPENDED}), EventKind.RESUMED, ("dispatcher",)),
-        Action("merge", OPEN_ACTIVE | {Status.SUSPENDED}, EventKind.MERGED, ("dispatcher",)),
-        Action(
-            "comment",
-            frozenset(Status),
-            EventKind.COMMENTED,
-            ("dispatcher", "handler", "reporter", "viewer"),
-            True,
-        ),
-        Action("rate", frozenset({Status.CLOSED}), EventKind.RATED, ("reporter", "dispatcher")),
-    ]
-}
+def _reopened_status(case: Case) -> str:
+    return Status.DISPATCHED if case.department_id else Status.ACCEPTED
 
 
-def _may(user: User | None, case: Case, who: Iterable[str]) -> bool:
-    checks = {
-        "dispatcher": is_dispatcher,
-        "handler": is_handler,
-        "reporter": is_reporter,
-        "viewer": lambda u, c: may_see(u, c) and u is not None and roles.may_write(u),
+def _resumed_status(case: Case) -> str:
+    return case.suspended_from or Status.ACCEPTED
+
+
+def _refused_text(transition: Transition, case: Case) -> str:
+    return _("Cannot %(action)s a case that is %(status)s.") % {
+        "action": transition.label,
+        "status": case.get_status_display(),
     }
-    return any(checks[w](user, case) for w in who)
 
 
-def available_actions(user: User | None, case: Case) -> list[str]:
-    """The actions `user` may take on `case` now (for buttons and the API)."""
-    if not may_see(user, case):
-        return []
-    return [
-        name
-        for name, action in ACTIONS.items()
-        if case.status in action.sources and _may(user, case, action.who) and _extra_ok(name, case)
-    ]
+def _denied_text(transition: Transition, case: Case) -> str:
+    return _("You may not %s this case.") % transition.label
 
 
-def _extra_ok(name: str, case: Case) -> bool:
-    if name == "escalate":
-        return routing.parent_owner_code(case) is not None
-    if name == "rate":
-        return case.outcome == Outcome.RESOLVED and case.satisfaction is None
-    if name == "reopen":
-        return case.outcome != Outcome.MERGED
-    if name == "confirm":
-        return not case.reporter_confirmed
-    return True
+# The case loop, in the order pages offer its actions. `label` is the verb of the refusals
+# ("Cannot accept a case that is closed."); the pages' buttons say more.
+CASE_MACHINE: StateMachine[Case] = StateMachine(
+    "cases.case",
+    [
+        Transition(
+            "accept",
+            {Status.REPORTED},
+            Status.ACCEPTED,
+            is_dispatcher,
+            label=gettext_lazy("accept"),
+            event=EventKind.ACCEPTED,
+        ),
+        Transition(
+            "dismiss",
+            {Status.REPORTED, Status.ACCEPTED},
+            Status.CLOSED,
+            is_dispatcher,
+            label=gettext_lazy("dismiss"),
+            event=EventKind.DISMISSED,
+            note_required=True,
+        ),
+        Transition(
+            "dispatch",
+            {Status.REPORTED, Status.ACCEPTED, Status.RETURNED},
+            Status.DISPATCHED,
+            is_dispatcher,
+            label=gettext_lazy("dispatch"),
+            event=EventKind.DISPATCHED,
+        ),
+        Transition(
+            "return",
+            {Status.DISPATCHED},
+            Status.RETURNED,
+            is_handler,
+            label=gettext_lazy("return"),
+            event=EventKind.RETURNED,
+            note_required=True,
+        ),
+        Transition(
+            "start",
+            {Status.DISPATCHED},
+            Status.IN_PROGRESS,
+            is_handler,
+            label=gettext_lazy("start"),
+            event=EventKind.STARTED,
+        ),
+        Transition(
+            "resolve",
+            {Status.DISPATCHED, Status.IN_PROGRESS},
+            Status.RESOLVED,
+            is_handler,
+            label=gettext_lazy("resolve"),
+            event=EventKind.RESOLVED,
+            note_required=True,
+        ),
+        Transition(
+            "confirm",
+            {Status.RESOLVED},
+            None,
+            anyone_of(is_reporter, is_dispatcher),
+            label=gettext_lazy("confirm"),
+            event=EventKind.CONFIRMED,
+            offered_if=lambda case: not case.reporter_confirmed,
+        ),
+        Transition(
+            "verify",
+            {Status.RESOLVED},
+            Status.CLOSED,
+            is_dispatcher,
+            label=gettext_lazy("verify and close"),
+            event=EventKind.VERIFIED,
+        ),
+        Transition(
+            "reject",
+            {Status.RESOLVED},
+            Status.DISPATCHED,
+            is_dispatcher,
+            label=gettext_lazy("reject the resolution of"),
+            event=EventKind.VERIFICATION_FAILED,
+            note_required=True,
+        ),
+        Transition(
+            "reopen",
+            {Status.CLOSED},
+            _reopened_status,
+            anyone_of(is_dispatcher, is_reporter),
+            label=gettext_lazy("reopen"),
+            event=EventKind.REOPENED,
+            note_required=True,
+            offered_if=lambda case: case.outcome != Outcome.MERGED,
+        ),
+        Transition(
+            "escalate",
+            OPEN_ACTIVE,
+            None,
+            is_dispatcher,
+            label=gettext_lazy("escalate"),
+            event=EventKind.ESCALATED,
+            offered_if=lambda case: routing.parent_owner_code(case) is not None,
+        ),
+        Transition(
+            "suspend",
+            OPEN_ACTIVE - {Status.RESOLVED},
+            Status.SUSPENDED,
+            is_dispatcher,
+            label=gettext_lazy("suspend"),
+            event=EventKind.SUSPENDED,
+            note_required=True,
+        ),
+        Transition(
+            "resume",
+            {Status.SUSPENDED},
+            _resumed_status,
+            is_dispatcher,
+            label=gettext_lazy("resume"),
+            event=EventKind.RESUMED,
+        ),
+        Transition(
+            "merge",
+            OPEN_ACTIVE | {Status.SUSPENDED},
+            Status.MERGED,
+            is_dispatcher,
+            label=gettext_lazy("merge"),
+            event=EventKind.MERGED,
+        ),
+        Transition(
+            "comment",
+            set(Status),
+            None,
+            anyone_of(is_dispatcher, is_handler, is_reporter, _may_comment),
+            label=gettext_lazy("comment on"),
+            event=EventKind.COMMENTED,
+            note_required=True,
+        ),
+        Transition(
+            "rate",
+            {Status.CLOSED},
+            None,
+            anyone_of(is_reporter, is_dispatcher),
+            label=gettext_lazy("rate"),
+            event=EventKind.RATED,
+            offered_if=lambda case: case.outcome == Outcome.RESOLVED and case.satisfaction is None,
+        ),
+    ],
+    refused=TransitionRefused,
+    refused_message=_refused_text,
+    denied_message=_denied_text,
+    visible_to=may_see,
+)
 
 
 # --- the clock -----------------------------------------------------------------------------
@@ -512,9 +576,7 @@ def case_act(
     at: datetime | None = None,
 ) -> Case:
     """Apply one action to a case, or refuse it with a reason, leaving the case as it was."""
-    rule = ACTIONS.get(action)
-    if rule is None:
-        raise ValidationError({"action": _("Unknown action: %s") % action})
+    rule = transition_get(CASE_MACHINE, action)
     note = _clean_text(note, field="note", limit=MAX_DESCRIPTION, required=rule.note_required)
     checked_photos = photo_checks.check_photos(photos or [])
     now = at or timezone.now()
@@ -529,15 +591,10 @@ def case_act(
             raise Case.DoesNotExist(_("No such case."))
         if expected_version is not None and case.version != expected_version:
             raise CaseChanged(case)
-        if case.status not in rule.sources:
-            raise TransitionRefused(
-                _("Cannot %(action)s a case that is %(status)s.")
-                % {"action": _action_label(action), "status": case.get_status_display()}
-            )
-        if not system and not _may(actor, case, rule.who):
-            raise PermissionDenied(_("You may not %s this case.") % _action_label(action))
+        transition_check(CASE_MACHINE, case, action, actor, system=system)
         previous = case.status
-        extra = _apply(case, action, actor, now, note, department, duplicate_of, score)
+        case.status = rule.target_for(case, previous)
+        extra = _EFFECTS[action](case, _Step(actor, now, previous, department, duplicate_of, score))
         case.version += 1
         case.is_open = case.status not in CLOSED_STATUSES
         case.save()
@@ -565,124 +622,157 @@ def case_act(
     return case
 
 
-def _action_label(action: str) -> str:
-    labels = {
-        "accept": _("accept"),
-        "dismiss": _("dismiss"),
-        "dispatch": _("dispatch"),
-        "return": _("return"),
-        "start": _("start"),
-        "resolve": _("resolve"),
-        "confirm": _("confirm"),
-        "verify": _("verify and close"),
-        "reject": _("reject the resolution of"),
-        "reopen": _("reopen"),
-        "escalate": _("escalate"),
-        "suspend": _("suspend"),
-        "resume": _("resume"),
-        "merge": _("merge"),
-        "comment": _("comment on"),
-        "rate": _("rate"),
-    }
-    return labels.get(action, action)
+@dataclass(frozen=True)
+class _Step:
+    """What an action's effect may use besides the case (its status already set)."""
+
+    actor: User | None
+    now: datetime
+    previous: str
+    department: Department | int | None
+    duplicate_of: Case | int | None
+    score: int | None
 
 
-def _apply(
-    case: Case,
-    action: str,
-    actor: User | None,
-    now: datetime,
-    note: str,
-    department: Department | int | None,
-    duplicate_of: Case | int | None,
-    score: int | None,
-) -> dict[str, Any]:
-    """Change the case's fields for `action`; return data for the timeline entry."""
-    calendar = working_calendar()
-    extra: dict[str, Any] = {}
-    if action == "accept":
-        case.status, case.accepted_at = Status.ACCEPTED, now
-        _resolve_clock(case, now)
-    elif action == "dismiss":
-        case.status, case.outcome, case.closed_at = Status.CLOSED, Outcome.DISMISSED, now
-        _stop_clock(case)
-    elif action == "dispatch":
-        target = _dispatch_target(case, department)
-        if case.accepted_at is None:
-            case.accepted_at = now
-        case.status, case.department = Status.DISPATCHED, target
-        _resolve_clock(case, now)
-        extra["department"] = target
-    elif action == "return":
-        extra["department"] = case.department
-        case.status = Status.RETURNED
-    elif action == "start":
-        case.status = Status.IN_PROGRESS
-    elif action == "resolve":
-        case.status, case.resolved_at = Status.RESOLVED, now
-        case.resolved_on_time = case.resolve_deadline is None or now <= case.resolve_deadline
-        _stop_clock(case)
-    elif action == "confirm":
-        case.reporter_confirmed = True
-    elif action == "verify":
-        if case.category.needs_reporter_confirmation and not case.reporter_confirmed:
-            raise TransitionRefused(
-                _("This category needs the reporter's confirmation before closing.")
-            )
-        case.status, case.outcome, case.closed_at = Status.CLOSED, Outcome.RESOLVED, now
-        _stop_clock(case)
-    elif action == "reject":
-        case.status, case.resolved_at, case.resolved_on_time = Status.DISPATCHED, None, None
-        _resolve_clock(case, now)
-    elif action == "reopen":
-        case.status = Status.DISPATCHED if case.department_id else Status.ACCEPTED
-        case.reopen_count += 1
-        case.outcome, case.closed_at, case.resolved_at, case.resolved_on_time = "", None, None, None
-        case.reporter_confirmed, case.satisfaction = False, None
-        case.accepted_at = case.accepted_at or now
-        case.resolve_deadline = calendar.end_of_working_day(now, case.category.resolve_days)
-        _start_clock(case, now, case.resolve_deadline)
-    elif action == "escalate":
-        parent = routing.parent_owner_code(case)
-        if parent is None:
-            raise TransitionRefused(_("The case is owned at the highest level already."))
-        extra["from_region"], extra["to_region"] = case.owner_region_id, parent
-        case.owner_region_id, case.escalation_level, case.escalated_at = (
-            parent,
-            case.escalation_level + 1,
-            now,
+# What each action changes besides the case's status; returns data for the timeline entry.
+Effect = Callable[[Case, _Step], dict[str, Any]]
+
+
+def _no_effect(case: Case, step: _Step) -> dict[str, Any]:
+    return {}
+
+
+def _on_accept(case: Case, step: _Step) -> dict[str, Any]:
+    case.accepted_at = step.now
+    _resolve_clock(case, step.now)
+    return {}
+
+
+def _on_dismiss(case: Case, step: _Step) -> dict[str, Any]:
+    case.outcome, case.closed_at = Outcome.DISMISSED, step.now
+    _stop_clock(case)
+    return {}
+
+
+def _on_dispatch(case: Case, step: _Step) -> dict[str, Any]:
+    target = _dispatch_target(case, step.department)
+    if case.accepted_at is None:
+        case.accepted_at = step.now
+    case.department = target
+    _resolve_clock(case, step.now)
+    return {"department": target}
+
+
+def _on_return(case: Case, step: _Step) -> dict[str, Any]:
+    return {"department": case.department}
+
+
+def _on_resolve(case: Case, step: _Step) -> dict[str, Any]:
+    case.resolved_at = step.now
+    case.resolved_on_time = case.resolve_deadline is None or step.now <= case.resolve_deadline
+    _stop_clock(case)
+    return {}
+
+
+def _on_confirm(case: Case, step: _Step) -> dict[str, Any]:
+    case.reporter_confirmed = True
+    return {}
+
+
+def _on_verify(case: Case, step: _Step) -> dict[str, Any]:
+    if case.category.needs_reporter_confirmation and not case.reporter_confirmed:
+        raise TransitionRefused(
+            _("This category needs the reporter's confirmation before closing.")
         )
-    elif action == "suspend":
-        case.suspended_from, case.status, case.suspended_at = case.status, Status.SUSPENDED, now
-        _stop_clock(case)
-    elif action == "resume":
-        paused = now - (case.suspended_at or now)
-        case.status, case.suspended_from = case.suspended_from or Status.ACCEPTED, ""
-        case.accept_deadline += paused
-        if case.resolve_deadline is not None:
-            case.resolve_deadline += paused
-        case.suspended_at = None
-        extra["paused_hours"] = round(paused / timedelta(hours=1), 2)
-        if case.status == Status.REPORTED:
-            _start_clock(case, case.reported_at + paused, case.accept_deadline)
-        else:
-            _resolve_clock(case, now)
-    elif action == "merge":
-        original = _merge_target(case, duplicate_of)
-        case.status, case.outcome, case.closed_at, case.duplicate_of = (
-            Status.MERGED,
-            Outcome.MERGED,
-            now,
-            original,
-        )
-        _stop_clock(case)
-        extra["duplicate_of"] = original.number
-    elif action == "rate":
-        if score is None or not 1 <= int(score) <= 5:
-            raise ValidationError({"score": _("Give a score from 1 to 5.")})
-        case.satisfaction = int(score)
-        extra["score"] = case.satisfaction
+    case.outcome, case.closed_at = Outcome.RESOLVED, step.now
+    _stop_clock(case)
+    return {}
+
+
+def _on_reject(case: Case, step: _Step) -> dict[str, Any]:
+    case.resolved_at, case.resolved_on_time = None, None
+    _resolve_clock(case, step.now)
+    return {}
+
+
+def _on_reopen(case: Case, step: _Step) -> dict[str, Any]:
+    case.reopen_count += 1
+    case.outcome, case.closed_at, case.resolved_at, case.resolved_on_time = "", None, None, None
+    case.reporter_confirmed, case.satisfaction = False, None
+    case.accepted_at = case.accepted_at or step.now
+    case.resolve_deadline = working_calendar().end_of_working_day(
+        step.now, case.category.resolve_days
+    )
+    _start_clock(case, step.now, case.resolve_deadline)
+    return {}
+
+
+def _on_escalate(case: Case, step: _Step) -> dict[str, Any]:
+    parent = routing.parent_owner_code(case)
+    if parent is None:
+        raise TransitionRefused(_("The case is owned at the highest level already."))
+    extra = {"from_region": case.owner_region_id, "to_region": parent}
+    case.owner_region_id, case.escalation_level, case.escalated_at = (
+        parent,
+        case.escalation_level + 1,
+        step.now,
+    )
     return extra
+
+
+def _on_suspend(case: Case, step: _Step) -> dict[str, Any]:
+    case.suspended_from, case.suspended_at = step.previous, step.now
+    _stop_clock(case)
+    return {}
+
+
+def _on_resume(case: Case, step: _Step) -> dict[str, Any]:
+    paused = step.now - (case.suspended_at or step.now)
+    case.suspended_from = ""
+    case.accept_deadline += paused
+    if case.resolve_deadline is not None:
+        case.resolve_deadline += paused
+    case.suspended_at = None
+    if case.status == Status.REPORTED:
+        _start_clock(case, case.reported_at + paused, case.accept_deadline)
+    else:
+        _resolve_clock(case, step.now)
+    return {"paused_hours": round(paused / timedelta(hours=1), 2)}
+
+
+def _on_merge(case: Case, step: _Step) -> dict[str, Any]:
+    original = _merge_target(case, step.duplicate_of)
+    case.outcome, case.closed_at, case.duplicate_of = Outcome.MERGED, step.now, original
+    _stop_clock(case)
+    return {"duplicate_of": original.number}
+
+
+def _on_rate(case: Case, step: _Step) -> dict[str, Any]:
+    if step.score is None or not 1 <= int(step.score) <= 5:
+        raise ValidationError({"score": _("Give a score from 1 to 5.")})
+    case.satisfaction = int(step.score)
+    return {"score": case.satisfaction}
+
+
+_EFFECTS: dict[str, Effect] = {
+    "accept": _on_accept,
+    "dismiss": _on_dismiss,
+    "dispatch": _on_dispatch,
+    "return": _on_return,
+    "start": _no_effect,
+    "resolve": _on_resolve,
+    "confirm": _on_confirm,
+    "verify": _on_verify,
+    "reject": _on_reject,
+    "reopen": _on_reopen,
+    "escalate": _on_escalate,
+    "suspend": _on_suspend,
+    "resume": _on_resume,
+    "merge": _on_merge,
+    "comment": _no_effect,
+    "rate": _on_rate,
+}
+assert set(_EFFECTS) == set(CASE_MACHINE.by_name), "every action of the case loop has its effect"
 
 
 def _dispatch_target(case: Case, department: Department | int | None) -> Department:

@@ -36,9 +36,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from jiceng.core.errors import Refused
@@ -49,6 +50,8 @@ if TYPE_CHECKING:
 R = TypeVar("R")
 # Who may take a step: a predicate of the user (None for the system itself) and the record.
 Who = Callable[[Any, Any], bool]
+# A refusal's text: a (lazy) format string, or a function of the transition and the record.
+Message = Union["StrOrPromise", Callable[["Transition", Any], str]]
 
 
 def anyone_of(*predicates: Who) -> Who:
@@ -102,16 +105,16 @@ class StateMachine(Generic[R]):
 
     `refused_message` and `denied_message` are formatted with `action` (the step's label, also
     named `step`), `status` (the display of the record's state) and `number` (the record's
-    number, if it has one). `visible_to` is who may see the record at all: nobody else is
-    offered any step."""
+    number, if it has one); either may instead be a function of the transition and the record.
+    `visible_to` is who may see the record at all: nobody else is offered any step."""
 
     name: str
     transitions: Sequence[Transition]
     _: KW_ONLY
     field: str = "status"
     refused: type[Refused] = Refused
-    refused_message: StrOrPromise = ""
-    denied_message: StrOrPromise = ""
+    refused_message: Message = ""
+    denied_message: Message = ""
     visible_to: Who | None = None
     by_name: Mapping[str, Transition] = dataclasses.field(init=False, repr=False, compare=False)
 
@@ -180,9 +183,9 @@ def transition_check(
     return transition
 
 
-def _message(
-    template: StrOrPromise, machine: StateMachine[R], transition: Transition, record: R
-) -> str:
+def _message(template: Message, machine: StateMachine[R], transition: Transition, record: R) -> str:
     if not template:
         return _("This action is not possible now.")
-    return str(template) % machine.describe(transition, record)
+    if isinstance(template, str | Promise):
+        return str(template) % machine.describe(transition, record)
+    return str(template(transition, record))

@@ -21,7 +21,7 @@ from jiceng.cases.selectors import (
     inbox_departments,
     own_inbox,
 )
-from jiceng.cases.services import ACTIONS, MAX_DESCRIPTION
+from jiceng.cases.services import CASE_MACHINE, MAX_DESCRIPTION
 from jiceng.core.models import User
 from jiceng.core.selectors import regions_in_scope
 from jiceng.web.templatetags.case_display import localized_name
@@ -276,7 +276,7 @@ class CaseReportForm(forms.Form):
 
 
 class CaseActionForm(forms.Form):
-    action = forms.ChoiceField(choices=[(name, name) for name in ACTIONS])
+    action = forms.ChoiceField(choices=[(name, name) for name in CASE_MACHINE.names])
     expected_version = forms.IntegerField(min_value=1)
     note = forms.CharField(
         label=_("Note"), max_length=MAX_DESCRIPTION, required=False, widget=forms.Textarea

@@ -55,10 +55,9 @@ from jiceng.cases.selectors import (
     timeline,
 )
 from jiceng.cases.services import (
-    ACTIONS,
+    CASE_MACHINE,
     CaseChanged,
     TransitionRefused,
-    available_actions,
     case_act,
     case_report,
     is_dispatcher,
@@ -67,6 +66,7 @@ from jiceng.cases.services import (
 from jiceng.core import roles
 from jiceng.core.models import User
 from jiceng.core.spreadsheets import Sheet, xlsx_file
+from jiceng.core.transitions import Transition, allowed_transitions
 from jiceng.web.cases.forms import (
     COLOUR_CHOICES,
     BulkDispatchForm,
@@ -83,7 +83,7 @@ from jiceng.web.templatetags.case_display import localized_name
 
 T = "web/cases/"  # the templates' folder
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DISPATCHABLE = ACTIONS["dispatch"].sources
+DISPATCHABLE = CASE_MACHINE.by_name["dispatch"].sources
 
 # What each action's button says.
 ACTION_LABELS = {
@@ -108,7 +108,7 @@ ACTION_LABELS = {
 PRIMARY_ACTIONS = frozenset({"accept", "dispatch", "start", "resolve", "verify", "confirm", "rate"})
 # Actions that take more than one click: a note, a choice or photos.
 ACTIONS_WITH_INPUT = frozenset({"dispatch", "resolve", "merge", "rate"}) | {
-    name for name, rule in ACTIONS.items() if rule.note_required
+    t.name for t in CASE_MACHINE.transitions if t.note_required
 }
 
 SCRIPT_LABELS = {
@@ -334,17 +334,17 @@ def _attribute_answers(case: Case) -> list[tuple[str, str]]:
     return answers
 
 
-def _action_panels(available: list[str]) -> list[dict[str, Any]]:
+def _action_panels(available: list[Transition]) -> list[dict[str, Any]]:
     return [
         {
-            "name": name,
-            "label": ACTION_LABELS.get(name, name),
-            "primary": name in PRIMARY_ACTIONS,
-            "needs_input": name in ACTIONS_WITH_INPUT,
-            "note_required": ACTIONS[name].note_required,
+            "name": t.name,
+            "label": ACTION_LABELS.get(t.name, t.name),
+            "primary": t.name in PRIMARY_ACTIONS,
+            "needs_input": t.name in ACTIONS_WITH_INPUT,
+            "note_required": t.note_required,
         }
-        for name in available
-        if name != "comment"
+        for t in available
+        if t.name != "comment"
     ]
 
 
@@ -358,8 +358,9 @@ def _case_context(
     retry: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     user = request_user(request)
-    available = available_actions(user, case)
-    actions = _action_panels(available)
+    allowed = allowed_transitions(CASE_MACHINE, case, user)
+    available = {t.name for t in allowed}
+    actions = _action_panels(allowed)
     photos = photos_of(case)
     region = case.region
     return {
