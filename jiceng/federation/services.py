@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.core.roles import may_administer
 from jiceng.federation import keys
+from jiceng.federation.access import check_may_manage_peers
 from jiceng.federation.models import DeploymentKey, MessageLog, Peer, Refusal, SeenNonce
 
 if TYPE_CHECKING:
@@ -43,12 +43,6 @@ def deployment_key_ensure() -> DeploymentKey:
             )
     except IntegrityError:  # another process created it first
         return DeploymentKey.objects.get(active=True)
-
-
-def _check_actor(actor: User | AnonymousUser | None) -> None:
-    """`None` is the operator at the command line; a user must administer the county."""
-    if actor is not None and not may_administer(actor):
-        raise PermissionDenied(_("Only a county administrator may manage peer deployments."))
 
 
 def _clean_agreement(agreement: Any) -> dict[str, list[str]]:
@@ -83,7 +77,7 @@ def peer_add(
     peers as they were."""
     from jiceng.federation.selectors import own_code
 
-    _check_actor(actor)
+    check_may_manage_peers(actor)
     code, name, url, public_key = code.strip(), name.strip(), url.strip(), public_key.strip()
     errors: dict[str, str] = {}
     if not COUNTY_CODE.match(code):
@@ -128,7 +122,7 @@ def peer_add(
 
 def peer_disable(*, actor: User | AnonymousUser | None, code: str) -> Peer:
     """Stop trusting a peer: its envelopes are refused and nothing is sent to it."""
-    _check_actor(actor)
+    check_may_manage_peers(actor)
     with transaction.atomic():
         peer = Peer.objects.select_for_update().filter(code=code.strip()).first()
         if peer is None:

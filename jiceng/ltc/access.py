@@ -1,6 +1,6 @@
 """Who may do what in long-term care, beyond seeing their region.
 
-The care-insurance staff (the bureau's clerks and handlers, and the county administrator) run the
+The care-insurance staff (the bureau's clerks and handlers, and the region's administrators) run the
 workflow, record assessments and institutions and talk to the peer region. Other users who may
 write (town officers, village workers) may take in an application, withdraw it or lodge an appeal
 for a resident of their region. Reading follows the region scope alone."""
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from jiceng.core.models import User
 
-STAFF_ROLES = frozenset({Role.COUNTY_ADMIN, Role.DEPARTMENT_HANDLER, Role.WINDOW_CLERK})
+STAFF_ROLES = frozenset({*roles.REGION_ADMINS, Role.DEPARTMENT_HANDLER, Role.WINDOW_CLERK})
 
 
 def is_ltc_staff(user: User | AnonymousUser | None) -> bool:
