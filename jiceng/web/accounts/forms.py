@@ -39,6 +39,19 @@ class UserFilterForm(forms.Form):
         return None if value == "" else value == "1"
 
 
+class _ServiceCheckedChoice(forms.ChoiceField):
+    """Offers the manager's own choices, but lets any value through to the service, which
+    refuses what lies beyond the manager's reach with the reason (not "not a valid choice")."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+class _ServiceCheckedRoles(forms.MultipleChoiceField):
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
 class UserForm(forms.Form):
     """Create (with a username) or edit an account: display name, region, roles."""
 
@@ -49,8 +62,8 @@ class UserForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
     )
     display_name = forms.CharField(label=_("Display name"), max_length=100, required=False)
-    region = forms.ChoiceField(label=_("Region (scope)"))
-    roles = forms.MultipleChoiceField(
+    region = _ServiceCheckedChoice(label=_("Region (scope)"))
+    roles = _ServiceCheckedRoles(
         label=_("Roles"), widget=forms.CheckboxSelectMultiple, required=True
     )
 
