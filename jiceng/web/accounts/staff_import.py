@@ -57,7 +57,7 @@ _PLACES: tuple[tuple[str, Callable[..., Sequence[ServicePoint | Station]]], ...]
     ("point_code", resolve_points),
     ("station_code", resolve_stations),
 )
-_ROLE_SEPARATORS = re.compile(r"[,，、;；\s]+")
+_ROLE_SEPARATORS = re.compile(r"[,，、;；]+")
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def parse_roles(text: str) -> tuple[list[str], list[str]]:
     """(the roles found, the words that name no role)."""
     names = _role_names()
     found, unknown = [], []
-    for word in _ROLE_SEPARATORS.split(text.strip()):
+    for word in (w.strip() for w in _ROLE_SEPARATORS.split(text)):
         if not word:
             continue
         role = names.get(word.lower())
