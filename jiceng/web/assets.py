@@ -60,6 +60,18 @@ VENDOR_FILES: tuple[tuple[str, str, str], ...] = (
         "leaflet.markercluster/MarkerCluster.Default.css",
     ),
     ("leaflet.markercluster", "MIT-LICENCE.txt", "leaflet.markercluster/LICENSE"),
+    # Noto Sans SC (TrueType outlines): the documents engine embeds subsets of it in PDFs.
+    (
+        "@expo-google-fonts/noto-sans-sc",
+        "400Regular/NotoSansSC_400Regular.ttf",
+        "fonts/NotoSansSC-Regular.ttf",
+    ),
+    (
+        "@expo-google-fonts/noto-sans-sc",
+        "700Bold/NotoSansSC_700Bold.ttf",
+        "fonts/NotoSansSC-Bold.ttf",
+    ),
+    ("@expo-google-fonts/noto-sans-sc", "LICENSE_FONT", "fonts/OFL.txt"),
 )
 
 Download = Callable[[str], bytes]
