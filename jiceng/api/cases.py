@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from jiceng.api.schemas import MAX_PAGE, Code, RecordId, RegionCode, answers, one_of
+from jiceng.api.schemas import MAX_PAGE, Code, Day, RecordId, RegionCode, answers, one_of
 from jiceng.cases.models import Case, CaseEvent, Category, Priority, Source
 from jiceng.cases.models import Status as CaseStatus
 from jiceng.cases.selectors import (
@@ -194,8 +194,8 @@ class CaseFilter(Schema):
     colour: str = one_of(["", "red", "yellow", "green"], "")
     town: str = Field("", max_length=15, pattern=r"^(\d{6}|\d{9}|\d{12}|\d{15})?$")
     department: RecordId | None = None
-    date_from: date | None = Field(None, alias="from")
-    date_to: date | None = Field(None, alias="to")
+    date_from: Day | None = Field(None, alias="from")
+    date_to: Day | None = Field(None, alias="to")
     q: str = Field("", max_length=200)
     page: int = Field(1, ge=1, le=MAX_PAGE, description="50 cases a page")
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Path, Router, Schema
 
+from jiceng.api.schemas import answers
 from jiceng.core import roles
 from jiceng.core.selectors import region_children, region_get_for_user
 
@@ -42,7 +43,9 @@ def _ref(region: object | None) -> dict[str, str] | None:
     return {"code": region.code, "name": region.name, "level": region.level}  # type: ignore[attr-defined]
 
 
-@router.get("/me", response=MeOut, summary="The signed-in user, their scope and roles")
+@router.get(
+    "/me", response=answers({200: MeOut}), summary="The signed-in user, their scope and roles"
+)
 def me(request: HttpRequest) -> dict[str, object]:
     user = request.user
     return {
@@ -56,10 +59,15 @@ def me(request: HttpRequest) -> dict[str, object]:
 
 @router.get(
     "/regions/{code}",
-    response={200: RegionOut, 404: dict},
+    response=answers({200: RegionOut}),
     summary="A region with its children; outside your scope it is 404",
 )
-def region_detail(request: HttpRequest, code: str) -> dict[str, object]:
+def region_detail(
+    request: HttpRequest,
+    code: str = Path(
+        ..., pattern=r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$", description="region code"
+    ),
+) -> dict[str, object]:
     region = region_get_for_user(request.user, code)  # type: ignore[arg-type]
     return {
         "code": region.code,

@@ -9,11 +9,37 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import Router
+from ninja import Field, Router, Schema
 
+from jiceng.api.schemas import Error
 from jiceng.federation.messaging import envelope_receive
+from jiceng.federation.models import RefusalReason
 
 router = Router(tags=["federation"])
+
+
+class Envelope(Schema):
+    """A signed envelope (jiceng/federation/messaging.py): the body is read as it came, so that
+    the signature is checked on what the peer signed; this schema documents it."""
+
+    payload: dict[str, Any]
+    kind: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+    sender: str = Field(pattern=r"^\d{6}$")
+    recipient: str
+    key_id: str
+    timestamp: str = Field(
+        json_schema_extra={"format": "date-time"}, description="ISO 8601 with its time zone"
+    )
+    nonce: str = Field(pattern=r"^[0-9a-f]{32}$")
+    in_reply_to: str = Field(None, pattern=r"^[0-9a-f]{32}$", description="a reply's request nonce")
+    signature: str = Field(description="base64 Ed25519 signature of the other fields")
+
+    model_config = {"extra": "forbid"}
+
+
+class Refusal(Schema):
+    detail: str
+    reason: str = Field(json_schema_extra={"enum": list(RefusalReason.values)})
 
 
 @router.post(
@@ -22,7 +48,20 @@ router = Router(tags=["federation"])
     summary="Receive a signed envelope from a peer deployment",
     description="Body: an envelope. 200: the sealed reply envelope. 400/401/403/409: the "
     'envelope was refused, `{"detail", "reason"}`. 422: the handler declined, `{"detail"}`.',
-    response={200: dict[str, Any]},
+    response={
+        200: dict[str, Any],
+        400: Refusal,
+        401: Refusal,
+        403: Refusal,
+        409: Refusal,
+        422: Error,
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": Envelope.model_json_schema()}},
+        }
+    },
 )
 def federation_message(request: HttpRequest) -> HttpResponse:
     try:

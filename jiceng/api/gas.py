@@ -10,11 +10,14 @@ from datetime import date, datetime
 
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from jiceng.api.auth import request_user
+from jiceng.api.schemas import MAX_PAGE, Code, Day, Error, RecordId, answers
 from jiceng.core.scope import get_in_scope_or_404
 from jiceng.gas.models import Cylinder, Station, UserSite
+from jiceng.gas.reference_data import nominal_sizes
 from jiceng.gas.selectors import (
     cylinder_fill_check,
     cylinder_get_for_user,
@@ -28,11 +31,10 @@ from jiceng.gas.services.registry import DuplicateCylinder, cylinder_register
 from jiceng.risk.selectors import reason_texts
 
 router = Router(tags=["gas"])
-MAX_PAGE = 500
-
-
-class Detail(Schema):
-    detail: str
+MAX_PER_PAGE = 500
+# A cylinder's identifier: a bare serial (stored as urn:jiceng:cylinder:<serial>) or a URI, at
+# most 120 characters stored, no spaces.
+CYLINDER_IDENTIFIER = r"^(\S{1,100}|urn:\S{1,116})$"
 
 
 class StationOut(Schema):
@@ -43,12 +45,16 @@ class StationOut(Schema):
 
 
 class CylinderIn(Schema):
-    identifier: str = Field(max_length=120)
-    manufactured_on: date
-    nominal_kg: int
-    last_inspected_on: date | None = None
-    station: str = Field(max_length=30)
-    design_life_years: int | None = None
+    identifier: str = Field(max_length=120, pattern=CYLINDER_IDENTIFIER)
+    manufactured_on: Day = Field(description="not in the future")
+    nominal_kg: int = Field(
+        json_schema_extra={"enum": nominal_sizes()}, description="one of the nominal sizes, kg"
+    )
+    last_inspected_on: Day | None = Field(
+        None, description="between the manufacture date and today"
+    )
+    station: Code = Field(max_length=30)
+    design_life_years: int | None = Field(None, ge=1, le=50)
     manufacturer: str = Field("", max_length=100)
 
 
@@ -139,7 +145,7 @@ def stations_list(request: HttpRequest) -> list[StationOut]:
 
 @router.post(
     "/gas/cylinders",
-    response={201: CylinderOut, 400: Detail, 409: Detail},
+    response=answers({201: CylinderOut}, 400, 403, 409),
     summary="Register a cylinder",
 )
 def cylinders_create(request: HttpRequest, payload: CylinderIn) -> Status:
@@ -147,7 +153,8 @@ def cylinders_create(request: HttpRequest, payload: CylinderIn) -> Status:
     The owner station must lie in the caller's region."""
     # A station outside the caller's scope is as unknown as a missing one.
     if not stations_visible_to(request_user(request)).filter(code=payload.station).exists():
-        return Status(400, Detail(detail=f"station: unknown station {payload.station}."))
+        message = _("Unknown station: %s") % payload.station
+        return Status(400, Error(detail=f"station: {message}", errors={"station": [message]}))
     try:
         cylinder = cylinder_register(
             actor=request_user(request),
@@ -160,19 +167,21 @@ def cylinders_create(request: HttpRequest, payload: CylinderIn) -> Status:
             manufacturer=payload.manufacturer,
         )
     except DuplicateCylinder as exc:
-        return Status(409, Detail(detail=f"identifier: {exc} is registered already."))
+        return Status(409, Error(detail=f"identifier: {exc} is registered already."))
     cylinder = Cylinder.objects.select_related("owner", "location_station").get(pk=cylinder.pk)
     return Status(201, _cylinder_out(cylinder))
 
 
-@router.get("/gas/cylinders/{identifier}", response=CylinderOut, summary="One cylinder")
+@router.get(
+    "/gas/cylinders/{identifier}", response=answers({200: CylinderOut}), summary="One cylinder"
+)
 def cylinders_get(request: HttpRequest, identifier: str) -> CylinderOut:
     return _cylinder_out(cylinder_get_for_user(request_user(request), identifier))
 
 
 @router.get(
     "/gas/cylinders/{identifier}/fill-check",
-    response={200: FillCheckOut, 400: Detail},
+    response=answers({200: FillCheckOut}, 400),
     summary="May this cylinder be filled here?",
 )
 def cylinders_fill_check(request: HttpRequest, identifier: str, station: str = "") -> Status:
@@ -185,7 +194,8 @@ def cylinders_fill_check(request: HttpRequest, identifier: str, station: str = "
     else:
         where = station_for_user(user)
         if where is None:
-            return Status(400, Detail(detail="station: name the filling station (?station=CODE)."))
+            message = _("Name the filling station (?station=CODE).")
+            return Status(400, Error(detail=f"station: {message}", errors={"station": [message]}))
     cylinder = (
         Cylinder.objects.select_related("owner__parent")
         .filter(identifier=cylinder_uri(identifier))
@@ -201,11 +211,13 @@ class SiteFilter(Schema):
     region: str = Field("", max_length=15, pattern=r"^\d*$")
     colour: str = Field("", pattern=r"^(|green|yellow|red)$")
     kind: str = Field("", pattern=r"^(|household|restaurant|enterprise)$")
-    page: int = Field(1, ge=1)
-    per_page: int = Field(100, ge=1, le=MAX_PAGE)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    per_page: int = Field(100, ge=1, le=MAX_PER_PAGE)
 
 
-@router.get("/gas/sites", response=list[SiteOut], summary="User sites with their colour")
+@router.get(
+    "/gas/sites", response=answers({200: list[SiteOut]}), summary="User sites with their colour"
+)
 def sites_list(request: HttpRequest, filters: Query[SiteFilter]) -> list[SiteOut]:
     sites = sites_visible_to(
         request_user(request), region=filters.region, colour=filters.colour, kind=filters.kind
@@ -214,6 +226,10 @@ def sites_list(request: HttpRequest, filters: Query[SiteFilter]) -> list[SiteOut
     return [_site_out(s) for s in sites[start : start + filters.per_page]]
 
 
-@router.get("/gas/sites/{site_id}", response=SiteOut, summary="One user site with its colour")
-def sites_get(request: HttpRequest, site_id: int) -> SiteOut:
+@router.get(
+    "/gas/sites/{site_id}",
+    response=answers({200: SiteOut}),
+    summary="One user site with its colour",
+)
+def sites_get(request: HttpRequest, site_id: RecordId) -> SiteOut:
     return _site_out(site_get_for_user(request_user(request), site_id))

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,9 +26,19 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.security import APIKeyHeader, APIKeyQuery
 
 from jiceng.api.auth import keys_then_users, request_user
+from jiceng.api.schemas import Code, Day, Moment, RecordId, answers, one_of, one_of_pattern
 from jiceng.core.scope import code_in_scope
 from jiceng.hall import coverage, kpis
-from jiceng.hall.models import Hall, ServiceItem, Ticket, TicketSource
+from jiceng.hall.models import (
+    GreenReason,
+    Hall,
+    Outcome,
+    PointKind,
+    Priority,
+    ServiceItem,
+    Ticket,
+    TicketSource,
+)
 from jiceng.hall.selectors import (
     HallDevice,
     appointment_slots,
@@ -118,10 +128,6 @@ def _too_many() -> Status:
 # --- schemas ---------------------------------------------------------------------------------
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
 class HallOut(Schema):
     id: int
     name: str
@@ -162,12 +168,20 @@ class TicketOut(Schema):
     version: int
 
 
+# A phone number: 5 to 20 digits, with any separators.
+PHONE = r"^\D*(\d\D*){5,20}$"
+
+
 class TakeIn(Schema):
-    item: str = ""
-    priority: str = "normal"
-    green_reason: str = ""
-    phone: str = ""
-    appointment: str = Field("", description="a booking code: check in for an appointment")
+    item: str = Field("", max_length=50, description="the item; or give an appointment")
+    priority: str = one_of(Priority.values, "normal")
+    green_reason: str = one_of(
+        ["", *GreenReason.values], "", description="with the green channel only"
+    )
+    phone: str = Field("", max_length=40, pattern=r"^$|" + PHONE)
+    appointment: str = Field(
+        "", max_length=20, description="a booking code: check in for an appointment"
+    )
 
 
 class TakenOut(Schema):
@@ -185,24 +199,26 @@ class CallOut(Schema):
 
 
 class VersionIn(Schema):
-    expected_version: int | None = Field(None, description="the version you saw; 409 if it changed")
+    expected_version: int | None = Field(
+        None, ge=0, le=2**31 - 1, description="the version you saw; 409 if it changed"
+    )
 
 
 class CompleteIn(VersionIn):
-    outcome: str = "done"
+    outcome: str = one_of(Outcome.values, "done")
 
 
 class TransferIn(VersionIn):
-    group: str
+    group: Code
 
 
 class GroupsIn(Schema):
-    groups: list[str]
+    groups: list[Code] = Field(min_length=1, max_length=50)
 
 
 class RatingIn(Schema):
-    score: int
-    comment: str = ""
+    score: int = Field(ge=1, le=5)
+    comment: str = Field("", max_length=500)
 
 
 class BoardCall(Schema):
@@ -223,10 +239,13 @@ class BoardOut(Schema):
 
 
 class BookIn(Schema):
-    item: str
-    date: date
-    slot: str = Field(description="HH:MM, a slot start from /appointment-slots")
-    phone: str
+    item: Code
+    date: Day
+    slot: str = Field(
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+        description="HH:MM, a slot start from /appointment-slots",
+    )
+    phone: str = Field(max_length=40, pattern=PHONE)
 
 
 class BookedOut(Schema):
@@ -269,13 +288,13 @@ class PointOut(Schema):
 
 
 class RecordIn(Schema):
-    item: str
-    started_at: datetime
-    ended_at: datetime
-    outcome: str = "done"
-    person: int | None = None
-    organisation: int | None = None
-    note: str = ""
+    item: Code
+    started_at: Moment = Field(description="with its time zone")
+    ended_at: Moment = Field(description="after the start, not in the future, within 12 hours")
+    outcome: str = one_of(Outcome.values, "done")
+    person: RecordId | None = None
+    organisation: RecordId | None = None
+    note: str = Field("", max_length=500)
 
 
 class RecordOut(Schema):
@@ -326,7 +345,7 @@ def window_out(window: Any) -> dict[str, Any]:
 # --- halls and windows ----------------------------------------------------------------------
 
 
-@router.get("/halls", response=list[HallOut], summary="Halls in your region")
+@router.get("/halls", response=answers({200: list[HallOut]}), summary="Halls in your region")
 def list_halls(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {"id": h.pk, "name": h.name, "point_code": h.point.code, "region": h.point.region_id}
@@ -336,39 +355,39 @@ def list_halls(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get(
     "/halls/{hall_id}/windows",
-    response=list[WindowOut],
+    response=answers({200: list[WindowOut]}),
     auth=DEVICE_OR_USER,
     summary="A hall's windows",
 )
-def list_windows(request: HttpRequest, hall_id: int) -> list[dict[str, Any]]:
+def list_windows(request: HttpRequest, hall_id: RecordId) -> list[dict[str, Any]]:
     hall = _hall(request, hall_id)
     return [window_out(w) for w in windows_of(hall)]
 
 
 @router.post(
     "/windows/{window_id}/open",
-    response={200: WindowOut, 409: ErrorOut},
+    response=answers({200: WindowOut}, 403, 409),
     summary="Sign in at a window",
 )
-def open_window(request: HttpRequest, window_id: int) -> Any:
+def open_window(request: HttpRequest, window_id: RecordId) -> Any:
     return window_out(window_open(actor=request_user(request), window_id=window_id))
 
 
 @router.post(
     "/windows/{window_id}/close",
-    response={200: WindowOut, 409: ErrorOut},
+    response=answers({200: WindowOut}, 403, 409),
     summary="Sign out of a window",
 )
-def close_window(request: HttpRequest, window_id: int) -> Any:
+def close_window(request: HttpRequest, window_id: RecordId) -> Any:
     return window_out(window_close(actor=request_user(request), window_id=window_id))
 
 
 @router.post(
     "/windows/{window_id}/groups",
-    response={200: WindowOut, 409: ErrorOut},
+    response=answers({200: WindowOut}, 403, 409),
     summary="Switch the groups a window serves (hall managers)",
 )
-def switch_window(request: HttpRequest, window_id: int, payload: GroupsIn) -> Any:
+def switch_window(request: HttpRequest, window_id: RecordId, payload: GroupsIn) -> Any:
     return window_out(
         window_switch(actor=request_user(request), window_id=window_id, groups=payload.groups)
     )
@@ -379,11 +398,11 @@ def switch_window(request: HttpRequest, window_id: int, payload: GroupsIn) -> An
 
 @router.post(
     "/halls/{hall_id}/tickets",
-    response={201: TakenOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
+    response=answers({201: TakenOut}, 403, 409, 429),
     auth=DEVICE_OR_USER,
     summary="Take a ticket (kiosk, phone by QR code, or a clerk)",
 )
-def take_ticket(request: HttpRequest, hall_id: int, payload: TakeIn) -> Status:
+def take_ticket(request: HttpRequest, hall_id: RecordId, payload: TakeIn) -> Status:
     hall = _hall(request, hall_id)
     device = _device(request)
     actor = None
@@ -430,11 +449,11 @@ class TicketStateOut(TicketOut):
 
 @router.get(
     "/tickets/{ticket_id}",
-    response=TicketStateOut,
+    response=answers({200: TicketStateOut}, 403),
     auth=TICKET_READERS,
     summary="A ticket and its place in the queue (X-Ticket-Key, a device of its hall, a user)",
 )
-def get_ticket(request: HttpRequest, ticket_id: int) -> dict[str, Any]:
+def get_ticket(request: HttpRequest, ticket_id: RecordId) -> dict[str, Any]:
     ticket = _ticket_for_reader(request, ticket_id)
     position = ticket_position(ticket)
     return {
@@ -449,20 +468,25 @@ def _ticket_for_reader(request: HttpRequest, ticket_id: int) -> Ticket:
     if device is None and request_user(request).is_authenticated:
         return ticket_get_for_user(request_user(request), ticket_id)
     ticket = Ticket.objects.select_related("item", "window").filter(pk=ticket_id).first()
+    if device is None:
+        # Only a ticket's key: a key that does not open this ticket is refused, whether the
+        # ticket exists or not.
+        key = request.headers.get("X-Ticket-Key", "")
+        if ticket is None or not ticket_key_matches(ticket, key):
+            raise PermissionDenied(_("This key does not open that ticket."))
+        return ticket
     key = request.headers.get("X-Ticket-Key", "")
-    if ticket is None or not (
-        ticket_key_matches(ticket, key) or (device is not None and device.hall_id == ticket.hall_id)
-    ):
+    if ticket is None or not (ticket_key_matches(ticket, key) or device.hall_id == ticket.hall_id):
         raise Ticket.DoesNotExist(_("No such ticket."))
     return ticket
 
 
 @router.post(
     "/windows/{window_id}/call",
-    response={200: CallOut, 204: None, 409: ErrorOut},
+    response=answers({200: CallOut, 204: None}, 403, 409),
     summary="Call the next ticket; 204 when nobody waits for this window",
 )
-def call_next(request: HttpRequest, window_id: int) -> Any:
+def call_next(request: HttpRequest, window_id: RecordId) -> Any:
     ticket = ticket_call_next(actor=request_user(request), window_id=window_id)
     if ticket is None:
         return Status(204, None)
@@ -476,9 +500,11 @@ def _act(request: HttpRequest, ticket_id: int, action: Any, **kwargs: Any) -> An
 
 
 @router.post(
-    "/tickets/{ticket_id}/start", response={200: TicketOut, 409: ErrorOut}, summary="Start handling"
+    "/tickets/{ticket_id}/start",
+    response=answers({200: TicketOut}, 403, 409),
+    summary="Start handling",
 )
-def start(request: HttpRequest, ticket_id: int, payload: VersionIn | None = None) -> Any:
+def start(request: HttpRequest, ticket_id: RecordId, payload: VersionIn | None = None) -> Any:
     return _act(
         request,
         ticket_id,
@@ -489,10 +515,10 @@ def start(request: HttpRequest, ticket_id: int, payload: VersionIn | None = None
 
 @router.post(
     "/tickets/{ticket_id}/complete",
-    response={200: TicketOut, 400: ErrorOut, 409: ErrorOut},
+    response=answers({200: TicketOut}, 403, 409),
     summary="Complete with an outcome: done, more_materials or referred",
 )
-def complete(request: HttpRequest, ticket_id: int, payload: CompleteIn) -> Any:
+def complete(request: HttpRequest, ticket_id: RecordId, payload: CompleteIn) -> Any:
     return _act(
         request,
         ticket_id,
@@ -504,10 +530,10 @@ def complete(request: HttpRequest, ticket_id: int, payload: CompleteIn) -> Any:
 
 @router.post(
     "/tickets/{ticket_id}/no-show",
-    response={200: TicketOut, 409: ErrorOut},
+    response=answers({200: TicketOut}, 403, 409),
     summary="Called and not come",
 )
-def no_show(request: HttpRequest, ticket_id: int, payload: VersionIn | None = None) -> Any:
+def no_show(request: HttpRequest, ticket_id: RecordId, payload: VersionIn | None = None) -> Any:
     return _act(
         request,
         ticket_id,
@@ -517,9 +543,11 @@ def no_show(request: HttpRequest, ticket_id: int, payload: VersionIn | None = No
 
 
 @router.post(
-    "/tickets/{ticket_id}/recall", response={200: TicketOut, 409: ErrorOut}, summary="Call again"
+    "/tickets/{ticket_id}/recall",
+    response=answers({200: TicketOut}, 403, 409),
+    summary="Call again",
 )
-def recall(request: HttpRequest, ticket_id: int, payload: VersionIn | None = None) -> Any:
+def recall(request: HttpRequest, ticket_id: RecordId, payload: VersionIn | None = None) -> Any:
     return _act(
         request,
         ticket_id,
@@ -530,10 +558,10 @@ def recall(request: HttpRequest, ticket_id: int, payload: VersionIn | None = Non
 
 @router.post(
     "/tickets/{ticket_id}/transfer",
-    response={200: TicketOut, 400: ErrorOut, 409: ErrorOut},
+    response=answers({200: TicketOut}, 403, 409),
     summary="Send to another group's queue (number and place kept)",
 )
-def transfer(request: HttpRequest, ticket_id: int, payload: TransferIn) -> Any:
+def transfer(request: HttpRequest, ticket_id: RecordId, payload: TransferIn) -> Any:
     return _act(
         request,
         ticket_id,
@@ -545,11 +573,11 @@ def transfer(request: HttpRequest, ticket_id: int, payload: TransferIn) -> Any:
 
 @router.post(
     "/tickets/{ticket_id}/rating",
-    response={200: TicketOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response=answers({200: TicketOut}, 403, 409),
     auth=TICKET_READERS,
     summary="Rate a completed ticket once, 1–5 (好差评): X-Ticket-Key or a kiosk of its hall",
 )
-def rate(request: HttpRequest, ticket_id: int, payload: RatingIn) -> Any:
+def rate(request: HttpRequest, ticket_id: RecordId, payload: RatingIn) -> Any:
     device = _device(request)
     key = request.headers.get("X-Ticket-Key", "")
     if device is None and not key:
@@ -573,11 +601,11 @@ def rate(request: HttpRequest, ticket_id: int, payload: RatingIn) -> Any:
 
 @router.get(
     "/halls/{hall_id}/board",
-    response=BoardOut,
+    response=answers({200: BoardOut}),
     auth=DEVICE_OR_USER,
     summary="The display board: numbers called with their windows, waiting counts",
 )
-def board(request: HttpRequest, hall_id: int) -> dict[str, Any]:
+def board(request: HttpRequest, hall_id: RecordId) -> dict[str, Any]:
     hall = _hall(request, hall_id)
     data = hall_board(hall)
     device = _device(request)
@@ -591,15 +619,15 @@ def board(request: HttpRequest, hall_id: int) -> dict[str, Any]:
 
 @router.get(
     "/halls/{hall_id}/appointment-slots",
-    response={200: list[SlotOut], 400: ErrorOut},
+    response=answers({200: list[SlotOut]}),
     auth=DEVICE_OR_USER,
     summary="Bookable slots for an item on a day",
 )
 def slots(
     request: HttpRequest,
-    hall_id: int,
-    item: str,
-    day: date = Query(..., alias="date"),  # noqa: B008
+    hall_id: RecordId,
+    item: str = Query(..., min_length=1, max_length=50),
+    day: Day = Query(..., alias="date"),  # noqa: B008
 ) -> Any:
     hall = _hall(request, hall_id)
     found = ServiceItem.objects.filter(code=item, is_active=True, points=hall.point).first()
@@ -615,11 +643,11 @@ def slots(
 
 @router.post(
     "/halls/{hall_id}/appointments",
-    response={201: BookedOut, 400: ErrorOut, 409: ErrorOut, 429: ErrorOut},
+    response=answers({201: BookedOut}, 403, 409, 429),
     auth=DEVICE_OR_USER,
     summary="Book an appointment slot",
 )
-def book(request: HttpRequest, hall_id: int, payload: BookIn) -> Any:
+def book(request: HttpRequest, hall_id: RecordId, payload: BookIn) -> Any:
     hall = _hall(request, hall_id)
     device = _device(request)
     if device is not None and not booking_allowed(
@@ -656,7 +684,7 @@ def book(request: HttpRequest, hall_id: int, payload: BookIn) -> Any:
 
 @router.get(
     "/hall-items",
-    response=list[CatalogueItemOut],
+    response=answers({200: list[CatalogueItemOut]}),
     auth=DEVICE_OR_USER,
     summary="The service catalogue",
 )
@@ -677,8 +705,16 @@ def catalogue(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/service-points", response=list[PointOut], summary="Service points in your region")
-def list_points(request: HttpRequest, kind: str = "", item: str = "") -> list[dict[str, Any]]:
+@router.get(
+    "/service-points",
+    response=answers({200: list[PointOut]}),
+    summary="Service points in your region",
+)
+def list_points(
+    request: HttpRequest,
+    kind: str = Query("", pattern=one_of_pattern(["", *PointKind.values])),
+    item: str = Query("", max_length=50),
+) -> list[dict[str, Any]]:
     return [
         {
             "id": p.pk,
@@ -697,10 +733,10 @@ def list_points(request: HttpRequest, kind: str = "", item: str = "") -> list[di
 
 @router.post(
     "/service-points/{point_id}/records",
-    response={201: RecordOut, 400: ErrorOut, 403: ErrorOut},
+    response=answers({201: RecordOut}, 403),
     summary="Record an item handled at a point (bank outlet, village station, counter)",
 )
-def create_record(request: HttpRequest, point_id: int, payload: RecordIn) -> Status:
+def create_record(request: HttpRequest, point_id: RecordId, payload: RecordIn) -> Status:
     point_get_for_user(request_user(request), point_id)  # 404 outside scope
     record = handling_record_create(
         actor=request_user(request),
@@ -744,15 +780,15 @@ def _period(date_from: date | None, date_to: date | None, granularity: str) -> t
 
 @router.get(
     "/halls/{hall_id}/stats",
-    response={200: dict, 400: ErrorOut},
+    response=answers({200: dict[str, Any]}, 403),
     summary="A hall's KPIs over a period",
 )
 def hall_stats(
     request: HttpRequest,
-    hall_id: int,
-    date_from: date | None = Query(None, alias="from"),  # noqa: B008
-    date_to: date | None = Query(None, alias="to"),  # noqa: B008
-    granularity: str = "day",
+    hall_id: RecordId,
+    date_from: Day | None = Query(None, alias="from"),  # noqa: B008
+    date_to: Day | None = Query(None, alias="to"),  # noqa: B008
+    granularity: str = Query("day", pattern=one_of_pattern(kpis.GRANULARITIES)),
 ) -> Any:
     hall = hall_get_for_user(request_user(request), hall_id)
     first, last = _period(date_from, date_to, granularity)
@@ -761,16 +797,16 @@ def hall_stats(
 
 @router.get(
     "/hall-network/stats",
-    response={200: dict, 400: ErrorOut},
+    response=answers({200: dict[str, Any]}, 403, 404),
     summary="KPIs of the service network in a region (a town, the county) or of one point",
 )
 def network_stats(
     request: HttpRequest,
-    region: str = "",
-    point: int | None = None,
-    date_from: date | None = Query(None, alias="from"),  # noqa: B008
-    date_to: date | None = Query(None, alias="to"),  # noqa: B008
-    granularity: str = "day",
+    region: str = Query("", pattern=r"^(\d{6}|\d{9}|\d{12}|\d{15})?$"),
+    point: RecordId | None = None,
+    date_from: Day | None = Query(None, alias="from"),  # noqa: B008
+    date_to: Day | None = Query(None, alias="to"),  # noqa: B008
+    granularity: str = Query("day", pattern=one_of_pattern(kpis.GRANULARITIES)),
 ) -> Any:
     user = request_user(request)
     first, last = _period(date_from, date_to, granularity)
@@ -796,10 +832,13 @@ def network_stats(
 
 @router.get(
     "/service-circle",
-    response={200: dict, 400: ErrorOut},
+    response=answers({200: dict[str, Any]}, 403),
     summary="Coverage of the ten-minute service circle: per item, or one item's villages and gaps",
 )
-def service_circle(request: HttpRequest, item: str = "") -> Any:
+def service_circle(
+    request: HttpRequest,
+    item: str = Query("", max_length=50),
+) -> Any:
     matrix = coverage.travel_matrix(request_user(request), as_of=timezone.localdate())
     source = coverage.matrix_source(matrix)
     if item:
@@ -812,7 +851,20 @@ def service_circle(request: HttpRequest, item: str = "") -> Any:
 
 @router.post(
     "/service-circle/travel-times",
-    response={200: ImportOut, 400: ErrorOut, 403: ErrorOut},
+    response=answers({200: ImportOut}, 403),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {
+                    "schema": {
+                        "type": "string",
+                        "description": "a header line village,point,minutes and a row per pair",
+                    }
+                }
+            },
+        }
+    },
     summary="Import routing-engine travel times, CSV village,point,minutes (county admins)",
 )
 def import_travel_times(request: HttpRequest, replace: bool = True) -> dict[str, int]:

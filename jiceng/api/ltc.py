@@ -13,9 +13,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Router, Schema, Status
 
 from jiceng.api.auth import request_user
+from jiceng.api.schemas import Day, RecordId, RegionCode, answers, one_of
 from jiceng.core.models import User
 from jiceng.core.transitions import allowed_names
 from jiceng.ltc import selectors
+from jiceng.ltc.models import CareMode
 from jiceng.ltc.services.applications import (
     APPLICATION_MACHINE,
     application_act,
@@ -32,12 +34,9 @@ from jiceng.ltc.services.exchanges import (
     institutions_import,
     person_status_ask,
 )
+from jiceng.ltc.standard import current_standard
 
 router = Router(tags=["long-term care"])
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class Grades(Schema):
@@ -46,16 +45,38 @@ class Grades(Schema):
     sensory: str
 
 
+# An ID number of a resident: 17 digits and a check character (a digit or X); the check
+# character, the province and the birth date are checked by the service (a 400 naming the field).
+ID_NUMBER = r"^\s*\d{17}[\dXx]\s*$"
+# A required text has a character that is not a space.
+REQUIRED_TEXT = r"\S"
+
+
+def _scores_schema() -> dict[str, Any]:
+    """The items of the standard and their score options, as the schema of `scores`."""
+    items = current_standard().items
+    return {
+        "properties": {i.id: {"type": "integer", "enum": sorted(i.scores)} for i in items},
+        "required": [i.id for i in items],
+        "additionalProperties": False,
+    }
+
+
 class AssessmentIn(Schema):
-    person_id_number: str
-    name: str = Field("", description="needed when the person is not registered yet")
-    region: str | None = Field(
+    person_id_number: str = Field(pattern=ID_NUMBER)
+    name: str = Field(
+        "", max_length=100, description="needed when the person is not registered yet"
+    )
+    region: RegionCode | None = Field(
         None, description="region code to register a new person in (default: your region)"
     )
-    assessed_on: date
-    assessor: str
-    institution: str = ""
-    scores: dict[str, Any] = Field(description="item id → score, one for each of the 17 items")
+    assessed_on: Day
+    assessor: str = Field(max_length=100, pattern=REQUIRED_TEXT)
+    institution: str = Field("", max_length=200)
+    scores: dict[str, Any] = Field(
+        description="item id → score, one for each of the 17 items",
+        json_schema_extra=_scores_schema(),
+    )
 
 
 class AssessmentOut(Schema):
@@ -70,8 +91,12 @@ class AssessmentOut(Schema):
     supersedes: int | None
 
 
+# A peer deployment's code: its county's 6 digits.
+PeerCode = Field(pattern=r"^\d{6}$", description="the peer region's code (6 digits)")
+
+
 class ShareIn(Schema):
-    peer: str
+    peer: str = PeerCode
 
 
 class RecognitionOut(Schema):
@@ -86,28 +111,33 @@ class RecognitionOut(Schema):
 
 
 class PersonStatusIn(Schema):
-    peer: str
-    id_number: str
-    purpose: str
+    peer: str = PeerCode
+    id_number: str = Field(pattern=ID_NUMBER)
+    purpose: str = Field(max_length=200, pattern=REQUIRED_TEXT)
 
 
 class ImportIn(Schema):
-    peer: str
+    peer: str = PeerCode
 
 
 class ApplicationIn(Schema):
-    person_id_number: str
-    name: str = ""
-    region: str | None = None
-    care_mode: str
-    note: str = ""
+    person_id_number: str = Field(pattern=ID_NUMBER)
+    name: str = Field("", max_length=100)
+    region: RegionCode | None = None
+    care_mode: str = one_of(CareMode.values)
+    note: str = Field("", max_length=500)
 
 
 class ApplicationActionIn(Schema):
-    action: str
-    expected_version: int | None = None
-    note: str = ""
+    action: str = one_of(APPLICATION_MACHINE.names)
+    expected_version: int | None = Field(None, ge=0, le=2**31 - 1)
+    note: str = Field("", max_length=500)
     data: dict[str, Any] = Field(default_factory=dict)
+
+
+class ImportedOut(Schema):
+    peer: str
+    listed: int
 
 
 class ApplicationOut(Schema):
@@ -145,8 +175,6 @@ def assessment_out(assessment: Any) -> dict[str, Any]:
 
 
 def selectors_level_name(level: int) -> str:
-    from jiceng.ltc.standard import current_standard
-
     return current_standard().levels.get(level, str(level))
 
 
@@ -170,7 +198,7 @@ def application_out(application: Any, user: User) -> dict[str, Any]:
 
 @router.post(
     "/ltc/assessments",
-    response={201: AssessmentOut, 200: AssessmentOut, 400: ErrorOut, 403: ErrorOut},
+    response=answers({201: AssessmentOut, 200: AssessmentOut}, 403),
     summary="Record an assessment by the 2021 standard; the level is computed here",
     description="An item missing, unknown, or scored with a value not among its options is a "
     "400 naming the item. A new assessment of a person supersedes their earlier one. Send "
@@ -200,19 +228,21 @@ def create_assessment(request: HttpRequest, payload: AssessmentIn) -> Status:
 
 @router.get(
     "/ltc/assessments/{assessment_id}",
-    response={200: AssessmentOut, 404: ErrorOut},
+    response=answers({200: AssessmentOut}),
     summary="One assessment in your region",
 )
-def get_assessment(request: HttpRequest, assessment_id: int) -> Any:
+def get_assessment(request: HttpRequest, assessment_id: RecordId) -> Any:
     return assessment_out(selectors.assessment_for_user(request_user(request), assessment_id))
 
 
 @router.post(
     "/ltc/assessments/{assessment_id}/share",
-    response={200: dict[str, Any], 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 502: ErrorOut},
+    response=answers({200: dict[str, Any]}, 403, 502),
     summary="Send a valid assessment to a peer region, which recognises it (互认)",
+    description="400 for an unknown or disabled peer, or an assessment that may not be shared; "
+    "502 when the peer cannot be reached or declines.",
 )
-def share_assessment(request: HttpRequest, assessment_id: int, payload: ShareIn) -> Any:
+def share_assessment(request: HttpRequest, assessment_id: RecordId, payload: ShareIn) -> Any:
     assessment = selectors.assessment_for_user(request_user(request), assessment_id)
     try:
         return assessment_share(
@@ -224,7 +254,7 @@ def share_assessment(request: HttpRequest, assessment_id: int, payload: ShareIn)
 
 @router.get(
     "/ltc/recognitions",
-    response=list[RecognitionOut],
+    response=answers({200: list[RecognitionOut]}),
     summary="Assessments of the peer regions recognised here, in your region",
 )
 def list_recognitions(request: HttpRequest) -> Any:
@@ -245,8 +275,10 @@ def list_recognitions(request: HttpRequest) -> Any:
 
 @router.post(
     "/ltc/person-status",
-    response={200: dict[str, Any], 400: ErrorOut, 403: ErrorOut, 502: ErrorOut},
+    response=answers({200: dict[str, Any]}, 403, 502),
     summary="Ask a peer region whether a person is insured there, and their level (互通)",
+    description="400 for an unknown peer or a bad ID number; 502 when the peer cannot be "
+    "reached or declines.",
 )
 def ask_person_status(request: HttpRequest, payload: PersonStatusIn) -> Any:
     try:
@@ -272,8 +304,10 @@ def published_institutions(request: HttpRequest) -> HttpResponse:
 
 @router.post(
     "/ltc/federation/institutions/import",
-    response={200: dict[str, Any], 400: ErrorOut, 403: ErrorOut, 502: ErrorOut},
+    response=answers({200: ImportedOut}, 403, 502),
     summary="Import a peer region's designated care institutions now",
+    description="400 for an unknown or disabled peer; 502 when the peer cannot be reached or "
+    "its list does not verify.",
 )
 def import_institutions(request: HttpRequest, payload: ImportIn) -> Any:
     try:
@@ -285,7 +319,7 @@ def import_institutions(request: HttpRequest, payload: ImportIn) -> Any:
 
 @router.post(
     "/ltc/applications",
-    response={201: ApplicationOut, 400: ErrorOut, 403: ErrorOut},
+    response=answers({201: ApplicationOut}, 403),
     summary="Take in an application for care insurance benefits",
 )
 def create_application(request: HttpRequest, payload: ApplicationIn) -> Status:
@@ -302,21 +336,21 @@ def create_application(request: HttpRequest, payload: ApplicationIn) -> Status:
 
 @router.get(
     "/ltc/applications/{application_id}",
-    response={200: ApplicationOut, 404: ErrorOut},
+    response=answers({200: ApplicationOut}),
     summary="One application in your region",
 )
-def get_application(request: HttpRequest, application_id: int) -> Any:
+def get_application(request: HttpRequest, application_id: RecordId) -> Any:
     application = selectors.application_for_user(request_user(request), application_id)
     return application_out(application, request_user(request))
 
 
 @router.post(
     "/ltc/applications/{application_id}/actions",
-    response={200: ApplicationOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response=answers({200: ApplicationOut}, 403, 409),
     summary="Take one step of an application's workflow",
 )
 def act_on_application(
-    request: HttpRequest, application_id: int, payload: ApplicationActionIn
+    request: HttpRequest, application_id: RecordId, payload: ApplicationActionIn
 ) -> Any:
     user = request_user(request)
     selectors.application_for_user(user, application_id)  # 404 outside the region

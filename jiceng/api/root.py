@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -15,9 +14,10 @@ from jiceng.api.federation import router as federation_router
 from jiceng.api.gas import router as gas_router
 from jiceng.api.hall import router as hall_router
 from jiceng.api.ltc import router as ltc_router
+from jiceng.api.schemas import DocumentedAPI
 from jiceng.core.errors import Refused
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="Jiceng API",
     version="1",
     description="JSON API of Jiceng (基层). Authenticate with `Authorization: Bearer <token>` "

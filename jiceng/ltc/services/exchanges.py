@@ -405,8 +405,12 @@ def _shared_fields(entry: Any) -> dict[str, Any]:
 
 def institutions_import(*, actor: User | None, peer_code: str) -> int:
     """Fetch a peer's signed list of institutions and store it (`institutions_store`).
-    Returns how many institutions the peer lists."""
+    Returns how many institutions the peer lists. An unknown or disabled peer is bad input (the
+    API answers 400 naming it), not a failed exchange."""
     check_staff(actor)
+    peer = peer_for_code((peer_code or "").strip())
+    if peer is None or not peer.enabled:
+        raise ValidationError({"peer": _("No enabled peer region has code %s.") % peer_code})
     try:
         document = messaging.fetch_document(
             peer_code=peer_code, path=INSTITUTIONS_PATH, kind=INSTITUTIONS

@@ -1,0 +1,130 @@
+"""What every JSON API operation shares: the error body, the paging bounds, the common field
+types (region codes, codes of reference data), and the statuses that the API root answers for
+every operation, documented once.
+
+The document at /api/v1/openapi.json must say what the API does (schemathesis checks it, see
+tests/api/test_openapi_fuzz.py):
+- an operation lists every status it answers, each with its body (`Error` for 4xx);
+- what the code enforces on input (lengths, patterns, ranges, choices) is declared on the input
+  schemas, so that a request the document allows is refused only for a reason no schema can
+  state (an unknown category or item, a wrong check digit, a record's state).
+
+Statuses the API root (api/root.py) answers for any operation, added to each operation's
+responses by `DocumentedAPI` rather than written on each:
+- 401 for every operation that requires authentication (no or a wrong token);
+- 400 for every operation that takes parameters or a body (the input does not match the schema);
+- 404 for every operation with a path parameter (no such record, or not in your scope).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from ninja import Field, NinjaAPI, Schema
+from ninja.openapi.schema import OpenAPISchema
+from pydantic import BeforeValidator
+
+MAX_PAGE = 10_000  # deep enough for any region's list; beyond it, narrow the filters
+
+# A region code of the national statistical divisions: county 6 digits, town 9, village 12,
+# grid 15 (jiceng/core/scope.py reads them).
+RegionCode = Annotated[
+    str,
+    Field(
+        min_length=6,
+        max_length=15,
+        pattern=r"^(\d{6}|\d{9}|\d{12}|\d{15})$",
+        description="region code: county 6 digits, town 9, village 12, grid 15",
+    ),
+]
+# The code of a row of reference data (a category, an item, a station): it exists or it is a 400
+# that names the field.
+Code = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^\S+$")]
+
+
+def _iso(pattern: str, what: str) -> BeforeValidator:
+    """Dates and times as ISO 8601 text only (pydantic would take a number as a timestamp)."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and re.match(pattern, value):
+            return value
+        if isinstance(value, date):
+            return value
+        raise ValueError(f"not an ISO 8601 {what}")
+
+    return BeforeValidator(check)
+
+
+Day = Annotated[date, _iso(r"^\d{4}-\d{2}-\d{2}$", "date (YYYY-MM-DD)")]
+Moment = Annotated[datetime, _iso(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}", "date and time")]
+
+
+class Error(Schema):
+    """Every 4xx body: a reason, and for invalid input the errors by field."""
+
+    detail: str
+    errors: dict[str, Any] | list[Any] | None = Field(
+        None, description="invalid input: the errors by field (or by location)"
+    )
+
+
+def answers(ok: dict[int, Any], *errors: int) -> dict[int, Any]:
+    """An operation's responses: its successes and the listed error statuses with `Error`."""
+    return {**ok, **{status: Error for status in errors}}
+
+
+_ERROR_REF = {"$ref": "#/components/schemas/Error"}
+_COMMON = {
+    400: "Invalid input: the reason, and the errors by field",
+    401: "Authentication required: send Authorization: Bearer <token>",
+    404: "No such record, or not in your scope",
+}
+
+
+class DocumentedAPI(NinjaAPI):
+    """NinjaAPI whose document adds the statuses the root answers for every operation."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        schema = super().get_openapi_schema(**kwargs)
+        schema["components"].setdefault("schemas", {})["Error"] = Error.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        for methods in schema["paths"].values():
+            for operation in methods.values():
+                parameters = operation.get("parameters") or []
+                common: list[int] = []
+                if parameters or operation.get("requestBody"):
+                    common.append(400)
+                if operation.get("security"):
+                    common.append(401)
+                if any(p.get("in") == "path" for p in parameters):
+                    common.append(404)
+                responses = operation["responses"]
+                for status in common:
+                    if status not in responses and str(status) not in responses:
+                        responses[status] = {
+                            "description": _COMMON[status],
+                            "content": {"application/json": {"schema": _ERROR_REF}},
+                        }
+        return schema
+
+
+def one_of_pattern(values: Iterable[str]) -> str:
+    """The pattern of a string that is one of `values`."""
+    return "^(" + "|".join(re.escape(v) for v in values) + ")$"
+
+
+def one_of(values: Iterable[str], default: Any = ..., **kwargs: Any) -> Any:
+    """A string field that takes one of `values` (declared as an enum and a pattern)."""
+    choices = list(values)
+    return Field(
+        default, pattern=one_of_pattern(choices), json_schema_extra={"enum": choices}, **kwargs
+    )
+
+
+# The id of a record in a path or a reference: a positive 64-bit integer (anything larger is not
+# an id, and the databases cannot compare it).
+RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
