@@ -1,7 +1,6 @@
 """问题 in the header: the case loop's inbox, report form, map and scorecards."""
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from jiceng.core.models import Role
 from jiceng.web.navigation import REGION_ADMINS, Entry, register_group
@@ -16,7 +15,7 @@ REPORTERS = REGION_ADMINS | {
 
 register_group(
     "cases",
-    pgettext_lazy("navigation", "Cases"),
+    _("Cases"),
     roles=REPORTERS | {Role.REGULATOR},
     entries=[
         Entry("cases-inbox", _("Cases")),

@@ -2,14 +2,13 @@
 sites."""
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from jiceng.core.models import Role
 from jiceng.web.navigation import Entry, register_group
 
 register_group(
     "overview",
-    pgettext_lazy("navigation", "Overview"),
+    _("Overview"),
     roles={
         Role.TOWN_OFFICER,
         Role.VILLAGE_WORKER,

@@ -12,7 +12,7 @@ PLANNERS = REGION_ADMINS | {Role.TOWN_OFFICER, Role.REGULATOR}
 
 register_group(
     "hall",
-    pgettext_lazy("navigation", "Medical insurance"),
+    pgettext_lazy("navigation", "Medical-insurance services"),
     roles={Role.TOWN_OFFICER, Role.WINDOW_CLERK, Role.REGULATOR},
     entries=[
         Entry("hall-queue", _("Service halls")),

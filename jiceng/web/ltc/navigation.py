@@ -2,7 +2,6 @@
 status (the care-insurance staff only, as the page requires) and the monthly statement."""
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from jiceng.core.models import Role
 from jiceng.ltc.access import STAFF_ROLES
@@ -10,7 +9,7 @@ from jiceng.web.navigation import Entry, register_group
 
 register_group(
     "ltc",
-    pgettext_lazy("navigation", "Long-term care"),
+    _("Long-term care"),
     # The staff run the workflow; town officers and village workers take in applications for
     # their residents; the regulator reads.
     roles=STAFF_ROLES | {Role.TOWN_OFFICER, Role.VILLAGE_WORKER, Role.REGULATOR},

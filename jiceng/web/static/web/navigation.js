@@ -75,24 +75,37 @@
     );
   }
 
+  /* Room is made in steps, each tried only when the groups do not fit yet: the brand's tagline
+     goes (.is-compact), then the user's name and region beside the avatar (.is-tight; both stay
+     in the user menu), then the groups fold behind the menu button. */
+  var STEPS = ["is-compact", "is-tight"];
+
   function measure() {
     var wasFolded = folded();
-    // Measured unfolded and with the tagline: nothing is drawn in between.
+    // Measured from the roomiest layout; nothing is drawn in between.
     nav.classList.remove("is-folded");
-    topbar.classList.remove("is-compact");
+    STEPS.forEach(function (step) {
+      topbar.classList.remove(step);
+    });
     var fits = fitsOnOneLine();
-    if (!fits) {
-      topbar.classList.add("is-compact");
+    for (var i = 0; !fits && i < STEPS.length; i++) {
+      topbar.classList.add(STEPS[i]);
       fits = fitsOnOneLine();
     }
     if (fits) {
       if (wasFolded) {
         fold(false);
       }
-    } else if (wasFolded) {
-      nav.classList.add("is-folded"); // stays folded, the panel and its groups as they were
     } else {
-      fold(true);
+      // Folded, the brand and the user's name get their room back.
+      STEPS.forEach(function (step) {
+        topbar.classList.remove(step);
+      });
+      if (wasFolded) {
+        nav.classList.add("is-folded"); // stays folded, the panel and its groups as they were
+      } else {
+        fold(true);
+      }
     }
   }
 
