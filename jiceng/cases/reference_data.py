@@ -1,5 +1,10 @@
 """Loading the case loop's data: the working calendar, categories with their routes and
-attributes, and the departments of each region. All of it is data, editable afterwards."""
+attributes, and the departments of each region. All of it is data, editable afterwards.
+
+A new database has the calendar, the categories and the departments of the regions it holds from
+its data migrations (jiceng/cases/migrations); a county or town imported later gets its
+departments when it is created (`departments_for_new_region`, connected in jiceng.cases.apps).
+The functions here load the same files again, for an operator's update and for the demo."""
 
 from __future__ import annotations
 
@@ -138,3 +143,26 @@ def departments_create(*, county_code: str, data: dict[str, Any] | None = None) 
                 )
                 created += was_created
     return created
+
+
+def departments_for_new_region(region: Region, data: dict[str, Any] | None = None) -> int:
+    """The departments of every kind of the region's level (county or town) for a region just
+    created, as `departments_create` names them; kinds it has already are left alone."""
+    if region.level not in ("county", "town"):
+        return 0
+    data = data or catalogue()
+    rows = [
+        Department(
+            region=region,
+            kind=kind,
+            code=f"{region.code}-{kind}".replace("_", "-"),
+            name=f"{region.name}{spec['name']}",
+            name_en=spec.get("name_en", ""),
+        )
+        for kind, spec in data["department_kinds"].items()
+        if spec["level"] == region.level
+    ]
+    have = set(Department.objects.filter(region=region).values_list("kind", flat=True))
+    new = [row for row in rows if row.kind not in have]
+    Department.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)

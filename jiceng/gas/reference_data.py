@@ -33,7 +33,9 @@ def nominal_sizes() -> list[int]:
 
 
 def site_rules_ensure() -> None:
-    """Load the site safety-code rules into the risk engine unless they are there already."""
+    """Load the site safety-code rules into the risk engine unless they are there already (the
+    risk app's data migration loads them into every new database; the demo seed and tests whose
+    database was emptied call this)."""
     from jiceng.risk.models import RuleSet
     from jiceng.risk.services import ruleset_load_file
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from jiceng.cases.reference_data import categories_load, departments_create
 from jiceng.core.models import User
 from jiceng.gas.models import Cylinder, Station, UserSite
+from jiceng.gas.reference_data import site_rules_ensure
 from jiceng.gas.services.registry import cylinder_register, station_create, user_site_register
 from jiceng.ledger.services import document_capture
 
@@ -37,6 +38,7 @@ def network(users) -> Network:
 
 def network_build() -> Network:
     categories_load()
+    site_rules_ensure()  # in the migrated database already; again after a transactional test
     departments_create(county_code="330483")
     filling = station_create(
         code="TX-F", name="桐乡储配站", kind="filling", region_code="330483", lat=30.63, lon=120.55

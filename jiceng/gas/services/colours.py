@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from jiceng.core.prepared import prepared_rows
 from jiceng.gas.models import Cylinder, CylinderState, Hazard, SafetyCheck, UserSite
-from jiceng.gas.reference_data import SITE_SCHEME, site_rules_ensure
+from jiceng.gas.reference_data import SITE_SCHEME
 from jiceng.risk.evaluation import colour_evaluate
 from jiceng.risk.selectors import rules_of
 from jiceng.risk.services import colours_store
@@ -129,10 +129,7 @@ def site_colours_refresh(
     """Recompute the colours of some sites (all when None) as of `at`; store what changed.
     Answers the number of colour changes."""
     at = at or timezone.now()
-    rules = rules_of(SITE_SCHEME)
-    if not rules:  # a new database: the rules come from the reference data
-        site_rules_ensure()
-        rules = rules_of(SITE_SCHEME)
+    rules = rules_of(SITE_SCHEME)  # loaded by the risk app's data migration
     ids = None if site_ids is None else sorted(set(site_ids))
     if ids == []:
         return 0
