@@ -23,6 +23,15 @@ from jiceng.core.transitions import (
     transition_check,
     transition_get,
 )
+from jiceng.hall.services.queue import (
+    TICKET_MACHINE,
+    QueueRefused,
+    ticket_call_next,
+    ticket_no_show,
+    ticket_start,
+    ticket_take,
+    window_open,
+)
 from jiceng.ltc.models import ApplicationEvent
 from jiceng.ltc.services.applications import (
     APPLICATION_MACHINE,
@@ -30,6 +39,7 @@ from jiceng.ltc.services.applications import (
     application_act,
 )
 from tests.cases.conftest import case_setup  # noqa: F401 (a fixture)
+from tests.hall.conftest import network  # noqa: F401 (a fixture)
 from tests.ltc.conftest import applied, ltc, make_person, walk  # noqa: F401 (fixtures)
 
 # --- the shape, on a record of its own -----------------------------------------------------
@@ -284,3 +294,60 @@ def test_a_case_action_that_is_not_allowed_changes_nothing(reported_case, case_s
     reported_case.refresh_from_db()
     assert reported_case.status == "reported" and reported_case.version == 1
     assert CaseEvent.objects.count() == events
+
+
+# --- the hall queue: the console shows the steps the clerk may take on the called ticket -----
+
+
+@pytest.fixture
+def called_ticket(network):  # noqa: F811
+    window = network.windows[1]  # group A
+    window_open(actor=network.users["clerk"], window_id=window.pk)
+    ticket_take(hall_id=network.wutong.pk, item_code="YB15")
+    ticket = ticket_call_next(actor=network.users["clerk"], window_id=window.pk)
+    assert ticket is not None and ticket.status == "called"
+    return ticket
+
+
+def test_the_clerk_of_the_hall_may_take_every_step_on_a_called_ticket_and_another_halls_none(
+    called_ticket,
+    network,  # noqa: F811
+):
+    assert allowed_names(TICKET_MACHINE, called_ticket, network.users["clerk"]) == [
+        "recall",
+        "start",
+        "no_show",
+        "complete",
+        "transfer",
+    ]
+    assert allowed_names(TICKET_MACHINE, called_ticket, network.users["puyuan_clerk"]) == []
+
+
+def test_the_console_offers_start_for_a_called_ticket_and_completion_once_it_is_served(
+    client,
+    called_ticket,
+    network,  # noqa: F811
+):
+    client.force_login(network.users["clerk"])
+    console = f"/hall/windows/{network.windows[1].pk}/"
+    page = client.get(console).content.decode()
+    assert 'value="start"' in page and 'value="no_show"' in page and 'value="complete"' in page
+    served = ticket_start(actor=network.users["clerk"], ticket_id=called_ticket.pk)
+    assert served.status == transition_get(TICKET_MACHINE, "start").target
+    page = client.get(console).content.decode()
+    assert 'value="start"' not in page and 'value="recall"' not in page
+    assert 'value="complete"' in page and 'value="transfer"' in page
+
+
+def test_a_ticket_step_from_the_wrong_status_is_refused_and_changes_nothing(
+    called_ticket,
+    network,  # noqa: F811
+):
+    clerk = network.users["clerk"]
+    served = ticket_start(actor=clerk, ticket_id=called_ticket.pk)
+    with translation.override("en"), pytest.raises(QueueRefused, match="Cannot start ticket"):
+        ticket_start(actor=clerk, ticket_id=called_ticket.pk)
+    with pytest.raises(PermissionDenied):
+        ticket_no_show(actor=network.users["regulator"], ticket_id=called_ticket.pk)
+    called_ticket.refresh_from_db()
+    assert called_ticket.status == "serving" and called_ticket.version == served.version

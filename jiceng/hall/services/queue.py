@@ -11,6 +11,10 @@ from a counter row per hall, day and group, locked while a number is taken, and 
 hall and day (a unique index). Every ticket is a row written in its transaction: a restart loses
 nothing.
 
+What a clerk does with a called ticket (recall, start, no-show, complete, transfer) is declared
+as transitions (`TICKET_MACHINE`, jiceng/core/transitions.py); the console asks it which buttons
+to show.
+
 Calling order: green-channel tickets first, then appointments that are due (by slot), then
 first come, first served across all the groups the window serves. A transferred ticket keeps its
 number and its place (its original arrival time) in the new group's queue.
@@ -29,16 +33,18 @@ from django.db.models import Case, Count, F, IntegerField, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jiceng.core.errors import Changed, Refused
 from jiceng.core.models import User
 from jiceng.core.scope import code_in_scope
+from jiceng.core.transitions import StateMachine, Transition, transition_check
 from jiceng.hall import timetable
 from jiceng.hall.access import (
     check_manager,
     check_operator,
     may_manage,  # noqa: F401 - the old import path, until importers use hall.access
-    may_operate,  # noqa: F401 - the old import path, until importers use hall.access
+    may_operate,
 )
 from jiceng.hall.models import (
     CURRENT_STATUSES,
@@ -552,13 +558,71 @@ def _locked_ticket(ticket_id: int) -> Ticket:
     return ticket
 
 
+def _operates(user: User | None, ticket: Ticket) -> bool:
+    return may_operate(user, ticket.hall)
+
+
+def _refused_text(transition: Transition, ticket: Ticket) -> str:
+    return _("Cannot %(verb)s ticket %(number)s: it is %(status)s.") % {
+        "verb": transition.label,
+        "number": ticket.number,
+        "status": ticket.get_status_display(),
+    }
+
+
+# What a window's clerk does with the ticket it called. Calling (waiting → called), rating
+# (done, once) and the end of the day (waiting → expired, called → no-show) are conditional
+# UPDATEs of their own: they take whichever ticket is next, or every ticket left.
+TICKET_MACHINE: StateMachine[Ticket] = StateMachine(
+    "hall.ticket",
+    [
+        Transition(
+            "recall",
+            {TicketStatus.CALLED, TicketStatus.NO_SHOW},
+            TicketStatus.CALLED,
+            _operates,
+            label=gettext_lazy("recall"),
+        ),
+        Transition(
+            "start",
+            {TicketStatus.CALLED},
+            TicketStatus.SERVING,
+            _operates,
+            label=gettext_lazy("start"),
+        ),
+        Transition(
+            "no_show",
+            {TicketStatus.CALLED},
+            TicketStatus.NO_SHOW,
+            _operates,
+            label=gettext_lazy("mark as a no-show"),
+        ),
+        Transition(
+            "complete",
+            CURRENT_STATUSES,
+            TicketStatus.DONE,
+            _operates,
+            label=gettext_lazy("complete"),
+        ),
+        Transition(
+            "transfer",
+            {*CURRENT_STATUSES, TicketStatus.NO_SHOW, TicketStatus.WAITING},
+            TicketStatus.WAITING,
+            _operates,
+            label=gettext_lazy("transfer"),
+        ),
+    ],
+    refused=QueueRefused,
+    refused_message=_refused_text,
+    denied_message=gettext_lazy("Only the hall's clerks and managers may do this."),
+)
+
+
 def _act(
-    actor: User,
-    ticket_id: int,
-    expected_version: int | None,
-    allowed: tuple[str, ...],
-    verb: str,
-) -> Ticket:
+    actor: User, ticket_id: int, expected_version: int | None, action: str
+) -> tuple[Ticket, str]:
+    """Lock the ticket and check the step; set the ticket's status to the step's target and
+    return the ticket with the status it had."""
     ticket = _locked_ticket(ticket_id)
     if not code_in_scope(actor, ticket.hall.point.region_id):
         raise Ticket.DoesNotExist(_("No such ticket."))
@@ -568,12 +632,10 @@ def _act(
             _("Ticket %(number)s was changed meanwhile (it is now %(status)s).")
             % {"number": ticket.number, "status": ticket.get_status_display()}
         )
-    if ticket.status not in allowed:
-        raise QueueRefused(
-            _("Cannot %(verb)s ticket %(number)s: it is %(status)s.")
-            % {"verb": verb, "number": ticket.number, "status": ticket.get_status_display()}
-        )
-    return ticket
+    transition = transition_check(TICKET_MACHINE, ticket, action, actor)
+    previous = ticket.status
+    ticket.status = transition.target_for(ticket, previous)
+    return ticket, previous
 
 
 def _save(ticket: Ticket, fields: list[str]) -> None:
@@ -595,8 +657,8 @@ def ticket_start(
     """The resident has come to the window: handling starts."""
     now = _now(at)
     with transaction.atomic():
-        ticket = _act(actor, ticket_id, expected_version, (TicketStatus.CALLED,), _("start"))
-        ticket.status, ticket.started_at = TicketStatus.SERVING, now
+        ticket, _previous = _act(actor, ticket_id, expected_version, "start")
+        ticket.started_at = now
         ticket.session_kind = _session_kind(ticket, now)
         _save(ticket, ["status", "started_at", "session_kind"])
     return ticket
@@ -615,12 +677,12 @@ def ticket_complete(
         raise ValidationError({"outcome": _("Outcome is one of: %s.") % ", ".join(Outcome.values)})
     now = _now(at)
     with transaction.atomic():
-        ticket = _act(actor, ticket_id, expected_version, CURRENT_STATUSES, _("complete"))
+        ticket, _previous = _act(actor, ticket_id, expected_version, "complete")
         started = ticket.started_at or ticket.called_at or now
         if ticket.started_at is None:
             ticket.started_at = started
             ticket.session_kind = _session_kind(ticket, started)
-        ticket.status, ticket.completed_at, ticket.outcome = TicketStatus.DONE, now, outcome
+        ticket.completed_at, ticket.outcome = now, outcome
         ticket.handle_seconds = max(0, int((now - started).total_seconds()))
         _save(
             ticket,
@@ -649,10 +711,8 @@ def ticket_no_show(
     """Called and not come: the ticket leaves the queue and frees the window."""
     now = _now(at)
     with transaction.atomic():
-        ticket = _act(
-            actor, ticket_id, expected_version, (TicketStatus.CALLED,), _("mark as a no-show")
-        )
-        ticket.status, ticket.completed_at = TicketStatus.NO_SHOW, now
+        ticket, _previous = _act(actor, ticket_id, expected_version, "no_show")
+        ticket.completed_at = now
         _save(ticket, ["status", "completed_at"])
     return ticket
 
@@ -663,14 +723,8 @@ def ticket_recall(
     """Call the same ticket again (the board announces it again)."""
     now = _now(at)
     with transaction.atomic():
-        ticket = _act(
-            actor,
-            ticket_id,
-            expected_version,
-            (TicketStatus.CALLED, TicketStatus.NO_SHOW),
-            _("recall"),
-        )
-        if ticket.status == TicketStatus.NO_SHOW:
+        ticket, previous = _act(actor, ticket_id, expected_version, "recall")
+        if previous == TicketStatus.NO_SHOW:
             # A late-comer called back: the window must be free to take it.
             if (
                 ticket.window_id is None
@@ -681,7 +735,7 @@ def ticket_recall(
                 raise QueueRefused(
                     _("The window is busy; transfer the ticket back into the queue instead.")
                 )
-            ticket.status, ticket.completed_at = TicketStatus.CALLED, None
+            ticket.completed_at = None
         ticket.called_at, ticket.recalls = now, ticket.recalls + 1
         _save(ticket, ["status", "completed_at", "called_at", "recalls"])
     return ticket
@@ -697,20 +751,14 @@ def ticket_transfer(
     """Send the ticket to another group's queue of the hall; it keeps its number and its place
     by arrival."""
     with transaction.atomic():
-        ticket = _act(
-            actor,
-            ticket_id,
-            expected_version,
-            (*CURRENT_STATUSES, TicketStatus.NO_SHOW, TicketStatus.WAITING),
-            _("transfer"),
-        )
+        ticket, previous = _act(actor, ticket_id, expected_version, "transfer")
         target = _clean_groups([group])[0]
         if target not in hall_groups(ticket.hall):
             raise ValidationError({"group": _("No window of this hall serves group %s.") % target})
-        if target == ticket.group_id and ticket.status == TicketStatus.WAITING:
+        if target == ticket.group_id and previous == TicketStatus.WAITING:
             raise ValidationError({"group": _("The ticket is in group %s already.") % target})
         ticket.transferred_from, ticket.group_id = ticket.group_id, target
-        ticket.status, ticket.window, ticket.clerk = TicketStatus.WAITING, None, None
+        ticket.window, ticket.clerk = None, None
         ticket.called_at = ticket.started_at = ticket.completed_at = None
         _save(
             ticket,

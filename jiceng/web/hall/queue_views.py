@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiceng.core.models import User
+from jiceng.core.transitions import allowed_names
 from jiceng.hall.access import may_manage, may_operate
 from jiceng.hall.models import Hall, Outcome, Ticket, TicketSource, TicketStatus, Window
 from jiceng.hall.selectors import (
@@ -59,6 +60,7 @@ from jiceng.hall.selectors import (
     windows_of,
 )
 from jiceng.hall.services.queue import (
+    TICKET_MACHINE,
     QueueRefused,
     TicketChanged,
     appointment_book,
@@ -624,6 +626,8 @@ def _console_context(
         "hall": hall,
         "current": current,
         "current_phone": mask_phone(current.phone) if current else "",
+        # The buttons for the current ticket: the steps the clerk may take on it now.
+        "ticket_actions": allowed_names(TICKET_MACHINE, current, user) if current else [],
         "serving_waiting": [(g, waiting.get(g, 0)) for g in window.groups],
         "other_waiting": [(g, n) for g, n in waiting.items() if g not in window.groups],
         "waiting_total": sum(waiting.get(g, 0) for g in window.groups),
