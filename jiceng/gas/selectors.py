@@ -208,6 +208,23 @@ def colour_counts_by_region(user: AnyUser, *, level_length: int = 12) -> dict[st
     return counts
 
 
+# A community's shade on the regulator's map, from its sites' colours: red when this share of its
+# sites is red, yellow when this share is yellow or red, else green.
+COMMUNITY_RED_SHARE = 0.1
+COMMUNITY_YELLOW_SHARE = 1 / 3
+
+
+def community_colour(counts: dict[str, int]) -> str:
+    """The shade of a community with these counts of sites by colour."""
+    total = sum(counts.values()) or 1
+    red, yellow = counts.get("red", 0), counts.get("yellow", 0)
+    if red / total >= COMMUNITY_RED_SHARE:
+        return "red"
+    if (red + yellow) / total >= COMMUNITY_YELLOW_SHARE:
+        return "yellow"
+    return "green"
+
+
 # --- history and public views ----------------------------------------------------------------
 
 

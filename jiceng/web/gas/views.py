@@ -31,6 +31,7 @@ from jiceng.gas.models import CheckItem, Cylinder, Order, UserSite
 from jiceng.gas.reference_data import nominal_sizes
 from jiceng.gas.selectors import (
     colour_counts_by_region,
+    community_colour,
     cylinder_flags,
     cylinder_get_for_user,
     cylinder_history,
@@ -59,6 +60,13 @@ from jiceng.gas.services.orders import order_deliver, order_take
 from jiceng.risk.selectors import reason_texts
 from jiceng.web.common import request_user
 from jiceng.web.dashboard.geojson import region_geometry
+from jiceng.web.gas.forms import (
+    DeliveryForm,
+    OrderForm,
+    SafetyCheckForm,
+    form_problems,
+    problem_list,
+)
 from jiceng.web.private_files import private_file_response
 from jiceng.web.templatetags.region_names import localized_region_name
 
@@ -112,18 +120,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, T + "home.html", context)
 
 
-def _community_colour(counts: dict[str, int]) -> str:
-    """A community's shade on the map: red when one site in ten is red, yellow when a third is
-    yellow or red, else green."""
-    total = sum(counts.values()) or 1
-    red, yellow = counts.get("red", 0), counts.get("yellow", 0)
-    if red / total >= 0.1:
-        return "red"
-    if (red + yellow) / total >= 1 / 3:
-        return "yellow"
-    return "green"
-
-
 @login_required
 @require_GET
 def map_geojson(request: HttpRequest) -> JsonResponse:
@@ -144,7 +140,7 @@ def map_geojson(request: HttpRequest) -> JsonResponse:
                     "role": "community",
                     "code": region.code,
                     "name": localized_region_name(region),
-                    "colour": _community_colour(mine),
+                    "colour": community_colour(mine),
                     "red": mine.get("red", 0),
                     "yellow": mine.get("yellow", 0),
                     "green": mine.get("green", 0),
@@ -352,32 +348,32 @@ def call_centre(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         _require_write(user)
-        try:
-            order = order_take(
-                actor=user,
-                site_id=int(request.POST.get("site") or 0),
-                nominal_kg=int(request.POST.get("nominal_kg") or 0),
-                count=int(request.POST.get("count") or 0),
-                caller_phone=request.POST.get("phone", "")[:30],
-            )
-        except (ValueError, ValidationError) as exc:
-            errors = (
-                exc.message_dict
-                if isinstance(exc, ValidationError) and hasattr(exc, "error_dict")
-                else {"__all__": [_("Check the order.")]}
-            )
-            phone = request.POST.get("phone", "")[:30]
+        form = OrderForm(request.POST)
+        phone = (request.POST.get("phone") or "").strip()[:30]
+        if not form.is_valid():
+            errors = form_problems(form)
         else:
-            messages.success(
-                request,
-                _("Order %(number)s: %(station)s delivers by %(by)s.")
-                % {
-                    "number": order.number,
-                    "station": order.station.name,
-                    "by": timezone.localtime(order.window_end).strftime("%H:%M"),
-                },
-            )
-            return redirect("gas-orders")
+            try:
+                order = order_take(
+                    actor=user,
+                    site_id=form.cleaned_data["site"],
+                    nominal_kg=form.cleaned_data["nominal_kg"],
+                    count=form.cleaned_data["count"],
+                    caller_phone=form.cleaned_data["phone"],
+                )
+            except ValidationError as exc:
+                errors = form_problems(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Order %(number)s: %(station)s delivers by %(by)s.")
+                    % {
+                        "number": order.number,
+                        "station": order.station.name,
+                        "by": timezone.localtime(order.window_end).strftime("%H:%M"),
+                    },
+                )
+                return redirect("gas-orders")
     found = sites_by_phone(user, phone) if phone else []
     now = timezone.now()
     orders = orders_visible_to(user, state=Order.State.OPEN).order_by("window_end")[:100]
@@ -412,17 +408,24 @@ def delivery_order(request: HttpRequest, order_id: int) -> HttpResponse:
     delivered_text = collected_text = ""
     if request.method == "POST":
         _require_write(user)
+        form = DeliveryForm(request.POST)
         delivered_text = request.POST.get("delivered", "")[:5000]
         collected_text = request.POST.get("collected", "")[:5000]
-        delivered = [parse_scan(line) for line in delivered_text.splitlines() if line.strip()]
-        collected = [parse_scan(line) for line in collected_text.splitlines() if line.strip()]
-        try:
-            order_deliver(actor=user, order_id=order.pk, delivered=delivered, collected=collected)
-        except ValidationError as exc:
-            errors = [m for messages_ in exc.message_dict.values() for m in messages_]
+        if not form.is_valid():
+            errors = problem_list(form_problems(form))
         else:
-            messages.success(request, _("Order %s delivered.") % order.number)
-            return redirect("gas-delivery")
+            try:
+                order_deliver(
+                    actor=user,
+                    order_id=order.pk,
+                    delivered=form.delivered_identifiers(),
+                    collected=form.collected_identifiers(),
+                )
+            except ValidationError as exc:
+                errors = problem_list(form_problems(form, exc))
+            else:
+                messages.success(request, _("Order %s delivered.") % order.number)
+                return redirect("gas-delivery")
     context = {
         "order": order,
         "errors": errors,
@@ -445,30 +448,28 @@ def safety_check_page(request: HttpRequest, site_id: int) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST":
         _require_write(user)
-        answers, hazards = {}, []
-        for item in CheckItem.values:
-            verdict = request.POST.get(f"item-{item}", "ok")
-            note = request.POST.get(f"note-{item}", "")[:300]
-            answers[item] = {"ok": verdict == "ok", "note": note}
-            if verdict in ("minor", "major"):
-                hazards.append({"item": item, "grade": verdict, "description": note})
-        try:
-            safety_check_record(
-                actor=user,
-                site_id=site.pk,
-                answers=answers,
-                hazards=hazards,
-                note=request.POST.get("note", "")[:2000],
-                photos=request.FILES.getlist("photos"),
-            )
-        except ValidationError as exc:
-            errors = [m for messages_ in exc.message_dict.values() for m in messages_]
+        form = SafetyCheckForm(request.POST)
+        if not form.is_valid():
+            errors = problem_list(form_problems(form))
         else:
-            messages.success(
-                request,
-                _("Safety check recorded; %d hazard(s) reported as cases.") % len(hazards),
-            )
-            return redirect("gas-site", site_id=site.pk)
+            answers, hazards = form.answers_and_hazards()
+            try:
+                safety_check_record(
+                    actor=user,
+                    site_id=site.pk,
+                    answers=answers,
+                    hazards=hazards,
+                    note=form.cleaned_data["note"],
+                    photos=request.FILES.getlist("photos"),
+                )
+            except ValidationError as exc:
+                errors = problem_list(form_problems(form, exc))
+            else:
+                messages.success(
+                    request,
+                    _("Safety check recorded; %d hazard(s) reported as cases.") % len(hazards),
+                )
+                return redirect("gas-site", site_id=site.pk)
     context = {
         "site": site,
         "items": CheckItem.choices,
