@@ -64,7 +64,7 @@ from jiceng.cases.models import (
     Source,
     Status,
 )
-from jiceng.cases.selectors import category_rules
+from jiceng.cases.selectors import cases_numbered, category_rules
 from jiceng.core import roles
 from jiceng.core.caching import ProcessCache, process_cache
 from jiceng.core.errors import Changed, Refused
@@ -988,3 +988,57 @@ def escalate_overdue_cases(*, now: datetime | None = None) -> int:
             continue
         escalated += 1
     return escalated
+
+
+# --- dispatching many at once -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DispatchOutcome:
+    """What became of one case of a bulk dispatch: `case` once dispatched, else `reason`."""
+
+    case_id: int
+    number: str
+    case: Case | None
+    reason: str = ""
+
+
+def cases_dispatch_many(
+    *, actor: User, picked: Iterable[tuple[int, int]], department: int | None = None
+) -> list[DispatchOutcome]:
+    """Dispatch each (case id, version the actor saw), to the case's default department or to
+    `department`, each in its own transaction: a case refused (changed meanwhile, not in a
+    dispatchable state, outside the actor's region) is reported with its reason and the others
+    go through."""
+    picked = list(picked)
+    numbers = cases_numbered(actor, [case_id for case_id, _version in picked])
+    outcomes = []
+    for case_id, version in picked:
+        number = numbers.get(case_id)
+        if number is None:
+            outcomes.append(
+                DispatchOutcome(case_id, f"#{case_id}", None, _("not found in your region"))
+            )
+            continue
+        try:
+            case = case_act(
+                case_id=case_id,
+                actor=actor,
+                action="dispatch",
+                expected_version=version,
+                department=department,
+            )
+        except CaseChanged as exc:
+            reason = _("changed by someone else meanwhile (it is now %(status)s)") % {
+                "status": exc.case.get_status_display()
+            }
+            outcomes.append(DispatchOutcome(case_id, number, None, reason))
+        except (TransitionRefused, PermissionDenied) as exc:
+            outcomes.append(DispatchOutcome(case_id, number, None, str(exc)))
+        except ValidationError as exc:
+            outcomes.append(DispatchOutcome(case_id, number, None, " ".join(exc.messages)))
+        except Case.DoesNotExist:
+            outcomes.append(DispatchOutcome(case_id, number, None, _("not found in your region")))
+        else:
+            outcomes.append(DispatchOutcome(case_id, number, case))
+    return outcomes

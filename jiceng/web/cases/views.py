@@ -40,7 +40,6 @@ from jiceng.cases.selectors import (
     case_get_for_user,
     case_photo_for_user,
     case_reporter_phone,
-    cases_numbered,
     category_rules,
     deadline_colour,
     dispatch_options,
@@ -60,11 +59,11 @@ from jiceng.cases.services import (
     TransitionRefused,
     case_act,
     case_report,
+    cases_dispatch_many,
     is_dispatcher,
     notifications_mark_read,
 )
 from jiceng.core import roles
-from jiceng.core.models import User
 from jiceng.core.spreadsheets import Sheet, xlsx_file
 from jiceng.core.transitions import Transition, allowed_transitions
 from jiceng.web.cases.forms import (
@@ -231,37 +230,6 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
     return _inbox_response(request, InboxFilterForm(request.GET, user=request_user(request)))
 
 
-def _dispatch_one(
-    user: User, case_id: int, version: int, department: int | None, number: str
-) -> dict[str, Any]:
-    """Dispatch one ticked case and say what happened to it."""
-    outcome: dict[str, Any] = {"id": case_id, "number": number, "ok": False}
-    try:
-        case = case_act(
-            case_id=case_id,
-            actor=user,
-            action="dispatch",
-            expected_version=version,
-            department=department,
-        )
-    except CaseChanged as exc:
-        outcome["text"] = _("changed by someone else meanwhile (it is now %(status)s)") % {
-            "status": exc.case.get_status_display()
-        }
-    except (TransitionRefused, PermissionDenied) as exc:
-        outcome["text"] = str(exc)
-    except ValidationError as exc:
-        outcome["text"] = " ".join(exc.messages)
-    except Case.DoesNotExist:
-        outcome["text"] = _("not found in your region")
-    else:
-        outcome["ok"] = True
-        outcome["text"] = _("dispatched to %(department)s") % {
-            "department": localized_name(case.department)
-        }
-    return outcome
-
-
 @login_required
 @require_POST
 def bulk_dispatch(request: HttpRequest) -> HttpResponse:
@@ -271,22 +239,23 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     form = BulkDispatchForm(request.POST)
     bulk: dict[str, Any] = {"outcomes": [], "problem": None}
     if form.is_valid():
-        picked = form.cleaned_data["cases"]
-        department = form.cleaned_data["department"]
-        numbers = cases_numbered(user, [case_id for case_id, _version in picked])
-        for case_id, version in picked:
-            if case_id not in numbers:
-                bulk["outcomes"].append(
-                    {
-                        "id": case_id,
-                        "number": f"#{case_id}",
-                        "ok": False,
-                        "text": _("not found in your region"),
-                    }
-                )
-                continue
+        data = form.cleaned_data
+        outcomes = cases_dispatch_many(
+            actor=user, picked=data["cases"], department=data["department"]
+        )
+        for outcome in outcomes:
+            text = outcome.reason
+            if outcome.case is not None:
+                text = _("dispatched to %(department)s") % {
+                    "department": localized_name(outcome.case.department)
+                }
             bulk["outcomes"].append(
-                _dispatch_one(user, case_id, version, department, numbers[case_id])
+                {
+                    "id": outcome.case_id,
+                    "number": outcome.number,
+                    "ok": outcome.case is not None,
+                    "text": text,
+                }
             )
     else:
         bulk["problem"] = " ".join(str(e) for errors in form.errors.values() for e in errors)
