@@ -31,7 +31,10 @@ class Envelope(Schema):
         json_schema_extra={"format": "date-time"}, description="ISO 8601 with its time zone"
     )
     nonce: str = Field(pattern=r"^[0-9a-f]{32}$")
-    in_reply_to: str = Field(None, pattern=r"^[0-9a-f]{32}$", description="a reply's request nonce")
+    # Absent, or a nonce (never null).
+    in_reply_to: str = Field(  # type: ignore[assignment]
+        None, pattern=r"^[0-9a-f]{32}$", description="a reply's request nonce"
+    )
     signature: str = Field(description="base64 Ed25519 signature of the other fields")
 
     model_config = {"extra": "forbid"}

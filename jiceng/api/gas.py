@@ -48,7 +48,7 @@ class CylinderIn(Schema):
     identifier: str = Field(max_length=120, pattern=CYLINDER_IDENTIFIER)
     manufactured_on: Day = Field(description="not in the future")
     nominal_kg: int = Field(
-        json_schema_extra={"enum": nominal_sizes()}, description="one of the nominal sizes, kg"
+        json_schema_extra={"enum": [*nominal_sizes()]}, description="one of the nominal sizes, kg"
     )
     last_inspected_on: Day | None = Field(
         None, description="between the manufacture date and today"
@@ -167,7 +167,7 @@ def cylinders_create(request: HttpRequest, payload: CylinderIn) -> Status:
             manufacturer=payload.manufacturer,
         )
     except DuplicateCylinder as exc:
-        return Status(409, Error(detail=f"identifier: {exc} is registered already."))
+        return Status(409, Error(detail=f"identifier: {exc} is registered already.", errors=None))
     cylinder = Cylinder.objects.select_related("owner", "location_station").get(pk=cylinder.pk)
     return Status(201, _cylinder_out(cylinder))
 

@@ -19,13 +19,13 @@ responses by `DocumentedAPI` rather than written on each:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from ninja import Field, NinjaAPI, Schema
 from ninja.openapi.schema import OpenAPISchema
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, JsonValue
 
 MAX_PAGE = 10_000  # deep enough for any region's list; beyond it, narrow the filters
 
@@ -117,11 +117,11 @@ def one_of_pattern(values: Iterable[str]) -> str:
     return "^(" + "|".join(re.escape(v) for v in values) + ")$"
 
 
-def one_of(values: Iterable[str], default: Any = ..., **kwargs: Any) -> Any:
+def one_of(values: Sequence[str], default: Any = ..., **kwargs: Any) -> Any:
     """A string field that takes one of `values` (declared as an enum and a pattern)."""
-    choices = list(values)
+    choices: list[JsonValue] = list(values)
     return Field(
-        default, pattern=one_of_pattern(choices), json_schema_extra={"enum": choices}, **kwargs
+        default, pattern=one_of_pattern(values), json_schema_extra={"enum": choices}, **kwargs
     )
 
 
