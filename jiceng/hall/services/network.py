@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -13,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.core.models import Organisation, Person, Region, Site, User
-from jiceng.core.scope import code_in_scope
+from jiceng.core.scope import code_in_scope, code_within, county_of
+from jiceng.core.services.registries import person_find_by_id_number
 from jiceng.hall.access import check_manager_of, may_record
 from jiceng.hall.models import (
     Hall,
@@ -30,7 +32,7 @@ from jiceng.hall.models import (
     Window,
     new_key,
 )
-from jiceng.hall.selectors import HALL_SESSIONS_CACHE, ZONE, local_day
+from jiceng.hall.selectors import HALL_SESSIONS_CACHE, ZONE, handling_record_exists, local_day
 from jiceng.hall.services.summaries import summary_mark_stale
 
 CLOCK_SKEW = timedelta(minutes=5)  # allowed between a device's clock and the server's
@@ -416,3 +418,82 @@ def handling_record_create(
         )
         summary_mark_stale(day=day)
     return record
+
+
+# --- handling records from a form -------------------------------------------------------------
+
+RECORD_KEY_SECONDS = 24 * 3600  # how long a submitted record form's key is remembered
+
+
+def handling_record_submit(
+    *,
+    actor: User,
+    point_id: int,
+    idempotency_key: str,
+    item_code: str,
+    started_at: datetime,
+    ended_at: datetime,
+    outcome: str = Outcome.DONE,
+    id_number: str = "",
+    credit_code: str = "",
+    note: str = "",
+) -> HandlingRecord | None:
+    """A handling record from a person at the point's form: the resident (by ID number) or the
+    enterprise (by credit code) must be registered in the point's county (a ValidationError on
+    `id_number` or `credit_code` otherwise). A form sent twice (a retry, a double tap) is
+    recorded once: None the second time. The key guards this process; the same record already
+    stored guards the others."""
+    point = ServicePoint.objects.filter(pk=point_id, is_active=True).first()
+    if point is None or not code_in_scope(actor, point.region_id):
+        raise ServicePoint.DoesNotExist(_("No such service point."))
+    county = county_of(point.region_id)
+    person_id = organisation_id = None
+    if id_number:
+        person = person_find_by_id_number(id_number)
+        if person is None or not code_within(person.region_id, county):
+            raise ValidationError(
+                {
+                    "id_number": _(
+                        "No resident with this ID number is registered in this county. Register"
+                        " them first, or leave the field empty."
+                    )
+                }
+            )
+        person_id = person.pk
+    elif credit_code:
+        organisation = Organisation.objects.filter(credit_code=credit_code).first()
+        if organisation is None or not code_within(organisation.region_id, county):
+            raise ValidationError(
+                {
+                    "credit_code": _(
+                        "No enterprise with this credit code is registered in this county."
+                    )
+                }
+            )
+        organisation_id = organisation.pk
+    key = f"hall-record:{actor.pk}:{idempotency_key}"
+    if not cache.add(key, 1, RECORD_KEY_SECONDS) or handling_record_exists(
+        point_id=point.pk,
+        clerk_id=actor.pk,
+        item_code=item_code,
+        started_at=started_at,
+        ended_at=ended_at,
+        person_id=person_id,
+        organisation_id=organisation_id,
+    ):
+        return None
+    try:
+        return handling_record_create(
+            actor=actor,
+            point_id=point.pk,
+            item_code=item_code,
+            started_at=started_at,
+            ended_at=ended_at,
+            outcome=outcome,
+            person_id=person_id,
+            organisation_id=organisation_id,
+            note=note,
+        )
+    except BaseException:
+        cache.delete(key)  # not recorded: the same form may be sent again
+        raise

@@ -14,7 +14,6 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -27,14 +26,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiceng.core import roles
-from jiceng.core.models import Organisation, Region, User
-from jiceng.core.services.registries import person_find_by_id_number
+from jiceng.core.models import Region, User
 from jiceng.hall.models import Hall, PointKind, ServiceItem, ServicePoint, SessionKind, Window
 from jiceng.hall.selectors import (
     hall_days_of,
     hall_get_for_user,
     halls_of_point,
-    handling_record_exists,
     items_all,
     items_for_kind,
     point_get_for_user,
@@ -50,7 +47,7 @@ from jiceng.hall.selectors import (
 from jiceng.hall.services.catalogue import catalogue_load, item_update
 from jiceng.hall.services.network import (
     hall_day_set,
-    handling_record_create,
+    handling_record_submit,
     may_record,
     point_items_set,
     point_staff_set,
@@ -81,7 +78,6 @@ from jiceng.web.hall.network_forms import (
 
 T = "web/hall/network/"  # the templates' folder
 MAX_POINTS_LISTED = 500
-RECORD_KEY_SECONDS = 24 * 3600  # how long a submitted record form's key is remembered
 UPLOAD_MAX_CHARS = 2_000_000
 
 SCRIPT_LABELS = {
@@ -354,34 +350,6 @@ def _records_response(
     return response
 
 
-def _who(form: HandlingRecordForm, point: ServicePoint) -> tuple[int | None, int | None]:
-    """The registered resident or enterprise the form names (an error on the form if none)."""
-    data = form.cleaned_data
-    county = point.region_id[:6]
-    if data["id_number"]:
-        person = person_find_by_id_number(data["id_number"])
-        if person is None or not person.region_id.startswith(county):
-            form.add_error(
-                "id_number",
-                _(
-                    "No resident with this ID number is registered in this county. Register them"
-                    " first, or leave the field empty."
-                ),
-            )
-            return None, None
-        return person.pk, None
-    if data["credit_code"]:
-        organisation = Organisation.objects.filter(credit_code=data["credit_code"]).first()
-        if organisation is None or not organisation.region_id.startswith(county):
-            form.add_error(
-                "credit_code",
-                _("No enterprise with this credit code is registered in this county."),
-            )
-            return None, None
-        return None, organisation.pk
-    return None, None
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def point_records(request: HttpRequest, point_id: int) -> HttpResponseBase:
@@ -398,46 +366,28 @@ def point_records(request: HttpRequest, point_id: int) -> HttpResponseBase:
     form = HandlingRecordForm(request.POST, items=items)
     if not form.is_valid():
         return _records_response(request, point, form, status=400)
-    person_id, organisation_id = _who(form, point)
-    if form.errors:
-        return _records_response(request, point, form, status=400)
     data = form.cleaned_data
-    # Sent twice (a retry, a double tap): recorded the first time. The key guards this
-    # process; the same record already stored guards the others.
-    key = f"hall-record:{user.pk}:{data['idempotency_key']}"
-    if not cache.add(key, 1, RECORD_KEY_SECONDS) or handling_record_exists(
-        point_id=point.pk,
-        clerk_id=user.pk,
-        item_code=data["item"],
-        started_at=data["started_at"],
-        ended_at=data["ended_at"],
-        person_id=person_id,
-        organisation_id=organisation_id,
-    ):
-        messages.info(request, _("This record was saved already."))
-        return redirect("hall-point-records", point_id=point.pk)
     try:
-        handling_record_create(
+        record = handling_record_submit(
             actor=user,
             point_id=point.pk,
+            idempotency_key=data["idempotency_key"],
             item_code=data["item"],
             started_at=data["started_at"],
             ended_at=data["ended_at"],
             outcome=data["outcome"],
-            person_id=person_id,
-            organisation_id=organisation_id,
+            id_number=data["id_number"],
+            credit_code=data["credit_code"],
             note=data["note"],
         )
     except ValidationError as exc:
-        cache.delete(key)
         add_service_errors(form, exc)
         return _records_response(request, point, form, status=400)
     except ServicePoint.DoesNotExist:  # closed down meanwhile
-        cache.delete(key)
         raise Http404(_("No such service point.")) from None
-    except BaseException:
-        cache.delete(key)
-        raise
+    if record is None:
+        messages.info(request, _("This record was saved already."))
+        return redirect("hall-point-records", point_id=point.pk)
     messages.success(request, _("Recorded."))
     return redirect("hall-point-records", point_id=point.pk)
 
