@@ -37,7 +37,7 @@ _ROLE_LEVEL = {Role.COUNTY_ADMIN: RegionLevel.COUNTY, Role.TOWN_ADMIN: RegionLev
 
 def may_manage_users(user: User | AnonymousUser) -> bool:
     """Whether the user administers accounts at all (county or town administrators)."""
-    if not user.is_authenticated or not user.is_active or user.region_id is None:  # type: ignore[union-attr]
+    if not user.is_authenticated or not user.is_active or user.region_id is None:
         return False
     return bool(roles.roles_of(user) & USER_MANAGER_ROLES)
 

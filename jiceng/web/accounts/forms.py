@@ -3,7 +3,7 @@ may grant what (jiceng.core.access) and their refusals are put back on the field
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,10 @@ from jiceng.core.models import Role, User
 from jiceng.web.registries.forms import region_choices
 
 _ACTIVE_CHOICES = [("", _("All")), ("1", _("Active")), ("0", _("Disabled"))]
+
+
+def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 def _role_choices(manager: User) -> list[tuple[str, str]]:
@@ -28,8 +32,8 @@ class UserFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", _("All")), *region_choices(user)]
-        self.fields["role"].choices = [("", _("All")), *_role_choices(user)]
+        _choices(self, "region").choices = [("", _("All")), *region_choices(user)]
+        _choices(self, "role").choices = [("", _("All")), *_role_choices(user)]
 
     def value_of(self, name: str) -> str:
         return str(self.cleaned_data.get(name) or "") if self.is_valid() else ""
@@ -71,8 +75,8 @@ class UserForm(forms.Form):
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["username"]
-        self.fields["region"].choices = [("", "—"), *region_choices(manager)]
-        self.fields["roles"].choices = _role_choices(manager)
+        _choices(self, "region").choices = [("", "—"), *region_choices(manager)]
+        _choices(self, "roles").choices = _role_choices(manager)
 
     @staticmethod
     def initial_for(user: User) -> dict[str, Any]:
@@ -105,8 +109,8 @@ class WorkplacesForm(forms.Form):
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
-        self.fields["points"].choices = points
-        self.fields["stations"].choices = stations
+        _choices(self, "points").choices = points
+        _choices(self, "stations").choices = stations
         for name in ("points", "stations"):
             self.fields[name].widget.attrs["size"] = "8"
 

@@ -35,8 +35,8 @@ class MatchingOIDCBackend(OIDCAuthenticationBackend):
             return User.objects.none()
         return User.objects.filter(username=value.strip(), is_active=True)
 
-    def create_user(self, claims: dict[str, Any]) -> None:  # type: ignore[override]
+    def create_user(self, claims: dict[str, Any]) -> None:
         return None  # accounts are made by administrators, never by the provider
 
-    def update_user(self, user: User, claims: dict[str, Any]) -> User:  # type: ignore[override]
+    def update_user(self, user: User, claims: dict[str, Any]) -> User:
         return user  # the provider changes nothing of the account

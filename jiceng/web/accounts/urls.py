@@ -3,11 +3,11 @@ password change; the account pages for region administrators; single sign-on whe
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from jiceng.web.accounts import views
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path(
         "login/",
         auth_views.LoginView.as_view(
