@@ -3,6 +3,9 @@
 - Registries (cylinders, user sites): any role that may write, inside its region; administrators
   of a region (county or town) and the gas company's managers manage stations' staff and scale
   devices in their region.
+- Safety checks (安检): the gas trade (station staff, delivery workers, managers), the region's
+  administrators, and town officers (joint inspections); a grid worker reports a hazard as a case.
+- Phone orders: the region's administrators, the gas company's managers and station staff.
 - Capturing cylinder events (EPCIS): the staff of a station and its delivery workers in their
   station's service area; the gas company's managers and region administrators in their region;
   a scale device bound to a station in that station's service area. Nobody else: a town officer
@@ -78,6 +81,32 @@ def may_manage_station(user: User | AnonymousUser | None, station: Station) -> b
 def check_may_manage_station(actor: User | None, station: Station) -> None:
     if actor is not None and not may_manage_station(actor, station):
         raise PermissionDenied(_("Only the region's administrators and gas managers may do this."))
+
+
+SAFETY_CHECK_ROLES = frozenset({*REGION_GAS_ROLES, *STATION_ROLES, Role.TOWN_OFFICER})
+ORDER_ROLES = frozenset({*REGION_GAS_ROLES, Role.STATION_STAFF})
+
+
+def may_record_checks(user: User | AnonymousUser | None) -> bool:
+    if user is None or not user.is_authenticated or not roles.may_write(user):
+        return False
+    return bool(user.is_superuser or roles.roles_of(user) & SAFETY_CHECK_ROLES)
+
+
+def check_may_record_checks(actor: User) -> None:
+    if not may_record_checks(actor):
+        raise PermissionDenied(_("Your role may not record safety checks."))
+
+
+def may_take_orders(user: User | AnonymousUser | None) -> bool:
+    if user is None or not user.is_authenticated or not roles.may_write(user):
+        return False
+    return bool(user.is_superuser or roles.roles_of(user) & ORDER_ROLES)
+
+
+def check_may_take_orders(actor: User) -> None:
+    if not may_take_orders(actor):
+        raise PermissionDenied(_("Your role may not take orders."))
 
 
 # --- capture ------------------------------------------------------------------------------

@@ -4,9 +4,12 @@ delivery worker's scan page, the safety check page, label sheets and the Excel e
 from __future__ import annotations
 
 from jiceng.cases.models import Case
+from jiceng.core.models import Role
+from jiceng.core.services.accounts import user_create
 from jiceng.gas.models import Cylinder, CylinderState, Hazard, Order
 from jiceng.gas.services.colours import site_colours_refresh
 from jiceng.gas.services.orders import order_take
+from jiceng.gas.services.registry import delivery_worker_create
 
 from .conftest import capture, event, make_cylinder
 
@@ -80,7 +83,11 @@ def test_a_delivery_worker_completes_an_order_by_scanning(network, users, client
         ),
     )
     order = order_take(actor=users["admin"], site_id=network.site.pk, nominal_kg=15, count=2)
-    _login(client, users, "wutong")
+    courier = user_create(
+        username="courier", password=None, region_code="330483001", roles=[Role.DELIVERY_WORKER]
+    )
+    delivery_worker_create(name="李师傅", station=network.wutong, user=courier)
+    client.force_login(courier)
     listing = client.get("/gas/delivery/").content.decode()
     assert order.number in listing
     bad = client.post(f"/gas/delivery/{order.pk}/", {"delivered": "D-1", "collected": ""})
@@ -140,7 +147,11 @@ def test_the_call_centre_finds_the_site_by_the_callers_number_and_takes_the_orde
         users["admin"],
         event("urn:jiceng:bizstep:filling", ["CC-1"], biz_location="urn:jiceng:station:TX-S01"),
     )
-    _login(client, users, "wutong")
+    # The gas company's call centre: station staff (a town officer has no business in orders).
+    operator = user_create(
+        username="operator", password=None, region_code="330483001", roles=[Role.STATION_STAFF]
+    )
+    client.force_login(operator)
     found = client.get("/gas/orders/?phone=13800001111").content.decode()
     assert "庆丰小吃店" in found
     answer = client.post(

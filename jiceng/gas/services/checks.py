@@ -7,16 +7,16 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.cases import photos as photo_checks
-from jiceng.core import roles
 from jiceng.core.models import User
 from jiceng.core.scope import code_in_scope
+from jiceng.gas.access import check_may_record_checks
 from jiceng.gas.models import CheckItem, Hazard, SafetyCheck, SafetyCheckPhoto, UserSite
 from jiceng.gas.reference_data import service_terms
 from jiceng.gas.services.colours import site_colours_refresh
@@ -78,8 +78,7 @@ def safety_check_record(
 ) -> SafetyCheck:
     """Record a safety check with its answers; every hazard found opens a gas-hazard case.
     Everything is validated before anything is written."""
-    if not roles.may_write(actor):
-        raise PermissionDenied(_("Your role may not record safety checks."))
+    check_may_record_checks(actor)
     site = UserSite.objects.select_related("site").filter(pk=site_id).first()
     if site is None or not code_in_scope(actor, site.region_id):
         raise ValidationError({"site": _("Unknown site.")})

@@ -9,15 +9,15 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.core import roles
 from jiceng.core.models import User
 from jiceng.core.scope import code_in_scope
+from jiceng.gas.access import check_may_take_orders
 from jiceng.gas.models import Cylinder, CylinderState, DeliveryWorker, Order, Station, UserSite
 from jiceng.gas.reference_data import nominal_sizes, service_terms
 from jiceng.gas.selectors import cylinder_uri
@@ -73,8 +73,7 @@ def order_take(
     at: datetime | None = None,
 ) -> Order:
     """Take an order for a site; assign the nearest station with stock; promise a window."""
-    if not roles.may_write(actor):
-        raise PermissionDenied(_("Your role may not take orders."))
+    check_may_take_orders(actor)
     site = UserSite.objects.select_related("site").filter(pk=site_id).first()
     if site is None or not code_in_scope(actor, site.region_id):
         raise ValidationError({"site": _("Unknown site.")})

@@ -482,6 +482,8 @@ def institutions_import_page(request: HttpRequest) -> HttpResponse:
         count = institutions_import(actor=request_user(request), peer_code=peer)
     except (ExchangeFailed, PermissionDenied) as exc:
         messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
             request,
