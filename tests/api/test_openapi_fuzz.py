@@ -303,3 +303,57 @@ def test_schemathesis_finds_nothing_in_the_api(users, token_for, settings, wsgi_
         except (Exception, BaseExceptionGroup) as exc:  # every finding, not only the first
             findings.append(f"{operation.label}:\n{exc}")
     assert not findings, f"{len(findings)} operations with findings:\n\n" + "\n\n".join(findings)
+
+
+# --- the findings of the first run, as plain regressions ----------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_huge_page_number_of_the_case_list_is_a_400_not_a_500(client, token_for):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_for('admin')}"}
+
+    answer = client.get("/api/v1/cases", {"page": 10**20}, **auth)
+
+    assert answer.status_code == 400, answer.content
+    assert "page" in answer.json()["detail"]
+    assert client.get("/api/v1/cases", {"page": 10_000}, **auth).status_code == 200
+
+
+@pytest.mark.django_db
+def test_importing_institutions_from_an_unknown_peer_is_a_400_naming_the_peer(
+    client, token_for, settings
+):
+    from jiceng.federation.models import MessageLog, Refusal
+    from jiceng.ltc.models import SharedInstitution
+
+    settings.JICENG_REGION_CODE = "330483"
+    tables = (SharedInstitution, MessageLog, Refusal)
+    before = [t.objects.count() for t in tables]
+
+    answer = client.post(
+        "/api/v1/ltc/federation/institutions/import",
+        {"peer": "330502"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token_for('admin')}",
+    )
+
+    assert answer.status_code == 400, answer.content
+    assert set(answer.json()["errors"]) == {"peer"}
+    assert [t.objects.count() for t in tables] == before
+
+
+def test_every_operation_documents_its_errors_with_the_one_error_schema():
+    from jiceng.api.root import api
+
+    document = api.get_openapi_schema()
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            responses = {str(k): v for k, v in operation["responses"].items()}
+            if operation.get("security"):
+                assert "401" in responses, (method, path)
+            if "{" in path:
+                assert "404" in responses, (method, path)
+            for status, response in responses.items():
+                if status.startswith("4") and path != "/api/v1/federation/messages":
+                    schema = response["content"]["application/json"]["schema"]
+                    assert schema == {"$ref": "#/components/schemas/Error"}, (method, path, status)
