@@ -8,7 +8,6 @@ outside it is a 404), and changed only through the ltc services."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import date
 from typing import Any
 
@@ -57,7 +56,20 @@ from jiceng.ltc.services.institutions import (
     service_record_set,
 )
 from jiceng.ltc.standard import current_standard
-from jiceng.web.common import request_user
+from jiceng.web.common import new_idempotency_key, request_user
+from jiceng.web.ltc.forms import (
+    ApplicationForm,
+    AssessmentForm,
+    ChooseInstitutionForm,
+    ComplaintForm,
+    InstitutionForm,
+    PeerForm,
+    PersonStatusForm,
+    ServiceRecordForm,
+    StatusForm,
+    StepForm,
+    form_problem,
+)
 
 T = "web/ltc/"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -130,20 +142,25 @@ def application_new_page(request: HttpRequest) -> HttpResponseBase:
     values = {"care_mode": CareMode.HOME, "person_id_number": "", "name": "", "note": ""}
     problem = None
     if request.method == "POST":
-        values = {k: request.POST.get(k, "").strip() for k in values}
-        try:
-            application = application_apply(
-                actor=user,
-                person_id_number=values["person_id_number"],
-                name=values["name"],
-                care_mode=values["care_mode"],
-                note=values["note"],
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            problem = _errors_text(exc) if isinstance(exc, ValidationError) else str(exc)
+        form = ApplicationForm(request.POST)
+        values = form.values()
+        if not form.is_valid():
+            problem = form_problem(form)
         else:
-            messages.success(request, _("Application %s taken in.") % application.number)
-            return redirect("ltc-application", pk=application.pk)
+            data = form.cleaned_data
+            try:
+                application = application_apply(
+                    actor=user,
+                    person_id_number=data["person_id_number"],
+                    name=data["name"],
+                    care_mode=data["care_mode"],
+                    note=data["note"],
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                problem = _errors_text(exc) if isinstance(exc, ValidationError) else str(exc)
+            else:
+                messages.success(request, _("Application %s taken in.") % application.number)
+                return redirect("ltc-application", pk=application.pk)
     return render(
         request,
         T + "application_new.html",
@@ -205,24 +222,18 @@ def application_step(request: HttpRequest, pk: int) -> HttpResponse:
     """Take one workflow step from the application page (the assessment has its own form)."""
     user = request_user(request)
     selectors.application_for_user(user, pk)  # 404 outside the region
-    action = request.POST.get("action", "")
-    try:
-        version = int(request.POST.get("expected_version", ""))
-    except ValueError:
-        version = None
-    data = {
-        k: request.POST.get(k, "")
-        for k in ("assessor", "second_assessor", "institution", "reviewer")
-        if request.POST.get(k)
-    }
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_problem(form))
+        return redirect("ltc-application", pk=pk)
     try:
         application = application_act(
             actor=user,
             application_id=pk,
-            action=action,
-            expected_version=version,
-            note=request.POST.get("note", ""),
-            data=data,
+            action=form.cleaned_data["action"],
+            expected_version=form.cleaned_data["expected_version"],
+            note=form.cleaned_data["note"],
+            data=form.step_data(),
         )
     except ValidationError as exc:
         messages.error(request, _errors_text(exc))
@@ -238,14 +249,6 @@ def application_step(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- The assessment form -------------------------------------------------------------------------
-
-
-def _posted_scores(request: HttpRequest) -> dict[str, str]:
-    return {
-        item.id: request.POST[item.id]
-        for item in current_standard().items
-        if request.POST.get(item.id, "") != ""
-    }
 
 
 @login_required
@@ -267,17 +270,18 @@ def assessment_form_page(request: HttpRequest, pk: int | None = None) -> HttpRes
         "institution": application.assessment_institution if application else "",
         "person_id_number": "",
         "name": "",
-        "intake_key": secrets.token_urlsafe(18),
+        "intake_key": new_idempotency_key(),
     }
     chosen: dict[str, str] = {}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        values.update({k: request.POST.get(k, "").strip() for k in values})
-        chosen = _posted_scores(request)
-        try:
-            assessed_on = date.fromisoformat(values["assessed_on"])
-        except ValueError:
-            errors["assessed_on"] = [_("Give the date of the assessment.")]
+        form = AssessmentForm(request.POST)
+        values.update(form.values())
+        chosen = form.scores()
+        if not form.is_valid():
+            errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
+        else:
+            assessed_on = form.cleaned_data["assessed_on"]
         if not errors:
             try:
                 if application is not None:
@@ -394,9 +398,12 @@ def assessment_page(request: HttpRequest, pk: int) -> HttpResponse:
 def assessment_share_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     assessment = selectors.assessment_for_user(user, pk)
+    form = PeerForm(request.POST)
     try:
+        if not form.is_valid():
+            raise ValidationError(form_problem(form))
         answer = assessment_share(
-            actor=user, assessment=assessment, peer_code=request.POST.get("peer", "")
+            actor=user, assessment=assessment, peer_code=form.cleaned_data["peer"]
         )
     except ValidationError as exc:
         messages.error(request, _errors_text(exc))
@@ -431,24 +438,24 @@ def institutions_page(request: HttpRequest) -> HttpResponseBase:
     modes: list[str] = []
     problem = None
     if request.method == "POST":
-        values = {k: request.POST.get(k, "").strip() for k in values}
+        form = InstitutionForm(request.POST)
+        values = form.values()
         modes = request.POST.getlist("care_modes")
-        try:
-            beds, capacity = int(values["beds"] or 0), int(values["capacity"] or 0)
-        except ValueError:
-            problem = _("Beds and capacity are whole numbers.")
+        if not form.is_valid():
+            problem = form_problem(form)
         else:
+            data = form.cleaned_data
             try:
                 institution = institution_create(
                     actor=user,
-                    name=values["name"],
-                    credit_code=values["credit_code"],
-                    region_code=values["region"],
-                    care_modes=modes,
-                    beds=beds,
-                    capacity=capacity,
-                    address=values["address"],
-                    phone=values["phone"],
+                    name=data["name"],
+                    credit_code=data["credit_code"],
+                    region_code=data["region"],
+                    care_modes=data["care_modes"],
+                    beds=data["beds"] or 0,
+                    capacity=data["capacity"] or 0,
+                    address=data["address"],
+                    phone=data["phone"],
                 )
             except ValidationError as exc:
                 problem = _errors_text(exc)
@@ -477,8 +484,11 @@ def institutions_page(request: HttpRequest) -> HttpResponseBase:
 @login_required
 @require_POST
 def institutions_import_page(request: HttpRequest) -> HttpResponse:
-    peer = request.POST.get("peer", "")
+    form = PeerForm(request.POST)
+    peer = form.cleaned_data["peer"] if form.is_valid() else ""
     try:
+        if not form.is_valid():
+            raise ValidationError(form_problem(form))
         count = institutions_import(actor=request_user(request), peer_code=peer)
     except (ExchangeFailed, PermissionDenied) as exc:
         messages.error(request, str(exc))
@@ -517,9 +527,12 @@ def institution_page(request: HttpRequest, pk: int) -> HttpResponse:
 def institution_status_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     institution = selectors.institution_for_user(user, pk)
+    form = StatusForm(request.POST)
     try:
+        if not form.is_valid():
+            raise ValidationError(form_problem(form))
         institution_set_status(
-            actor=user, institution=institution, status=request.POST.get("status", "")
+            actor=user, institution=institution, status=form.cleaned_data["status"]
         )
     except ValidationError as exc:
         messages.error(request, _errors_text(exc))
@@ -536,8 +549,11 @@ def institution_complaint_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A complaint about an institution's care: a case in the case loop (问题销号)."""
     user = request_user(request)
     institution = selectors.institution_for_user(user, pk)
-    description = request.POST.get("description", "").strip()
+    form = ComplaintForm(request.POST)
     try:
+        if not form.is_valid():
+            raise ValidationError(form_problem(form))
+        description = form.cleaned_data["description"]
         case = complaint_report(
             actor=user,
             region_code=institution.region_id,
@@ -600,22 +616,25 @@ def living_elsewhere_page(request: HttpRequest) -> HttpResponse:
 def insured_choose_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     insured = selectors.insured_for_user(user, pk)
-    choice = request.POST.get("institution", "")
+    form = ChooseInstitutionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_problem(form))
+        return redirect("ltc-living-elsewhere")
+    kind, ident = form.chosen()
     institution = shared = None
     try:
-        kind, _sep, ident = choice.partition(":")
-        if kind == "s":
-            shared = selectors.shared_institution_by_id(int(ident))
-        elif kind == "i":
-            institution = selectors.institution_for_user(user, int(ident))
+        if kind == "s" and ident is not None:
+            shared = selectors.shared_institution_by_id(ident)
+        elif kind == "i" and ident is not None:
+            institution = selectors.institution_for_user(user, ident)
         insured_choose_institution(
             actor=user,
             insured=insured,
-            care_mode=request.POST.get("care_mode", ""),
+            care_mode=form.cleaned_data["care_mode"],
             institution=institution,
             shared_institution=shared,
         )
-    except (ValueError, Http404):
+    except Http404:
         messages.error(request, _("Choose an institution from the list."))
     except ValidationError as exc:
         messages.error(request, _errors_text(exc))
@@ -632,36 +651,35 @@ def service_record_page(request: HttpRequest) -> HttpResponse:
     """Record a month of care: our insured at their chosen institution, or a recognised person
     of the peer region at one of our institutions."""
     user = request_user(request)
+    form = ServiceRecordForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the month, the number of days or visits, and the place."))
+        return redirect("ltc-living-elsewhere")
+    data = form.cleaned_data
+    month, care_mode = data["month"], data["care_mode"]
     try:
-        month = date.fromisoformat(request.POST.get("month", "") + "-01")
-        units = int(request.POST.get("units", ""))
-        care_mode = request.POST.get("care_mode", "")
-        if request.POST.get("insured"):
-            insured = selectors.insured_for_user(user, int(request.POST["insured"]))
+        if data["insured"]:
+            insured = selectors.insured_for_user(user, data["insured"])
             service_record_set(
                 actor=user,
                 month=month,
                 care_mode=care_mode or insured.care_mode,
-                units=units,
+                units=data["units"],
                 insured=insured,
                 institution=insured.institution,
                 shared_institution=insured.shared_institution,
             )
         else:
-            recognition = selectors.recognitions_for(user).get(
-                pk=int(request.POST.get("recognition", ""))
-            )
+            recognition = selectors.recognitions_for(user).get(pk=data["recognition"])
             service_record_set(
                 actor=user,
                 month=month,
                 care_mode=care_mode,
-                units=units,
+                units=data["units"],
                 recognition=recognition,
-                institution=selectors.institution_for_user(
-                    user, int(request.POST.get("institution", ""))
-                ),
+                institution=selectors.institution_for_user(user, data["institution"]),
             )
-    except (ValueError, Recognition.DoesNotExist, Http404):
+    except (Recognition.DoesNotExist, Http404):
         messages.error(request, _("Give the month, the number of days or visits, and the place."))
     except ValidationError as exc:
         messages.error(request, _errors_text(exc))
@@ -699,18 +717,22 @@ def person_status_page(request: HttpRequest) -> HttpResponse:
     answer = problem = None
     values = {"peer": "", "id_number": "", "purpose": ""}
     if request.method == "POST":
-        values = {k: request.POST.get(k, "").strip() for k in values}
-        try:
-            answer = person_status_ask(
-                actor=user,
-                peer_code=values["peer"],
-                id_number=values["id_number"],
-                purpose=values["purpose"],
-            )
-        except ValidationError as exc:
-            problem = _errors_text(exc)
-        except (ExchangeFailed, PermissionDenied) as exc:
-            problem = str(exc)
+        form = PersonStatusForm(request.POST)
+        values = form.values()
+        if not form.is_valid():
+            problem = form_problem(form)
+        else:
+            try:
+                answer = person_status_ask(
+                    actor=user,
+                    peer_code=form.cleaned_data["peer"],
+                    id_number=form.cleaned_data["id_number"],
+                    purpose=form.cleaned_data["purpose"],
+                )
+            except ValidationError as exc:
+                problem = _errors_text(exc)
+            except (ExchangeFailed, PermissionDenied) as exc:
+                problem = str(exc)
         values["id_number"] = ""  # not echoed back in clear
     return render(
         request,
