@@ -178,3 +178,25 @@ def test_user_add_makes_a_window_clerk_of_one_bank_outlet_whose_token_works_only
     )
     assert switched.status_code == 403
     assert Role.WINDOW_CLERK in clerk.role_grants.values_list("role", flat=True)
+
+
+def test_the_command_is_registered_before_django_is_set_up():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "jiceng", "user", "add", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0 and "--point" in result.stdout
+    missing = subprocess.run(
+        [sys.executable, "-m", "jiceng", "user", "add", "x"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert missing.returncode == 2 and "--region" in missing.stderr

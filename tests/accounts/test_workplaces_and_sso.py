@@ -125,3 +125,30 @@ def test_sso_settings_name_the_missing_variable():
         timeout=60,
     )
     assert result.returncode != 0 and "JICENG_OIDC_CLIENT_SECRET" in result.stderr
+
+
+def test_the_login_page_offers_the_providers_button_when_configured(tmp_path):
+    import os
+
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "page = Client(HTTP_HOST='127.0.0.1').get('/accounts/login/').content.decode()\n"
+        "print('/accounts/oidc/authenticate/' in page, '浙里办' in page)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JICENG_", "DATABASE_URL"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="jiceng.settings",
+        JICENG_DATA=str(tmp_path),
+        JICENG_OIDC_CLIENT_ID="jiceng",
+        JICENG_OIDC_CLIENT_SECRET="client-secret",
+        JICENG_OIDC_AUTHORIZATION_URL="https://idp.example/auth",
+        JICENG_OIDC_TOKEN_URL="https://idp.example/token",
+        JICENG_OIDC_USERINFO_URL="https://idp.example/userinfo",
+        JICENG_OIDC_JWKS_URL="https://idp.example/jwks",
+        JICENG_OIDC_PROVIDER_NAME="浙里办",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.split() == ["True", "True"], result.stderr[-2000:]
