@@ -11,8 +11,9 @@ from jiceng.core.services.accounts import api_token_create, user_create
 from jiceng.core.services.regions import region_import_csv
 
 # Session fixtures registered once for the whole suite: cloned databases (tests/databases.py),
-# a migrated data folder and the two live deployments (tests/deployments.py).
-pytest_plugins = ["tests.databases", "tests.deployments"]
+# a migrated data folder and the two live deployments (tests/deployments.py); xdist groups
+# that hold with pytest 9 (tests/grouping.py).
+pytest_plugins = ["tests.databases", "tests.deployments", "tests.grouping"]
 
 REFERENCE = Path(__file__).resolve().parent.parent / "jiceng" / "reference"
 WUTONG, PUYUAN = "330483001", "330483101"

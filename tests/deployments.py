@@ -49,10 +49,12 @@ from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent.parent
+REPO = Path(__file__).resolve().parent.parent
 REFERENCE = REPO / "jiceng" / "reference" / "regions-tongxiang.csv"
 ADMIN_PASSWORD = "jiceng-federation-test"
 START_TIMEOUT = 60.0
+# What the peered deployments agree to tell each other (a test that changes a peer restores it).
+AGREEMENT = {"person_status": ["insured", "level", "valid_until"]}
 FEDERATION_TABLES = (
     "federation_deploymentkey",
     "federation_peer",
@@ -166,12 +168,11 @@ class Deployment:
         return {table: self.count_rows(table) for table in FEDERATION_TABLES}
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "two_deployments" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.deployments)
-            item.add_marker(pytest.mark.xdist_group("deployments"))
+def pytest_itemcollected(item: pytest.Item) -> None:
+    # As each test is collected: before `-m` selects and xdist reads the groups.
+    if "two_deployments" in getattr(item, "fixturenames", ()):
+        item.add_marker(pytest.mark.deployments)
+        item.add_marker(pytest.mark.xdist_group("deployments"))
 
 
 @pytest.fixture(scope="session")
@@ -295,7 +296,7 @@ def peered_deployments(
 ) -> tuple[Deployment, Deployment]:
     """The two deployments, each registered as the other's peer through `jiceng ltc peer add`."""
     tongxiang, wuxing = two_deployments
-    agreement = json.dumps({"person_status": ["insured", "level", "valid_until"]})
+    agreement = json.dumps(AGREEMENT)
     adding = [
         subprocess.Popen(
             [

@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from tests.deployments import AGREEMENT
+
 # Two real servers (about 15 s of start-up on an idle machine, shared by the whole session).
 pytestmark = pytest.mark.deployments
 
@@ -61,6 +63,7 @@ def test_a_deployment_refuses_envelopes_from_a_peer_it_disabled_and_records_only
         result = wuxing.cli(
             "ltc", "peer", "add", "--code", "330483", "--name", "桐乡市",
             "--url", tongxiang.url, "--public-key", tongxiang.public_key,
+            "--agreement", json.dumps(AGREEMENT),  # as peered: the next test finds it so
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
     assert _send(tongxiang, "330502", "federation.ping", {"n": 3})["echo"] == {"n": 3}
