@@ -9,7 +9,17 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from jiceng.api.schemas import MAX_PAGE, Code, Day, RecordId, RegionCode, answers, one_of
+from jiceng.api.schemas import (
+    MAX_PAGE,
+    NO_NUL,
+    REQUIRED_TEXT,
+    Code,
+    Day,
+    RecordId,
+    RegionCode,
+    answers,
+    one_of,
+)
 from jiceng.cases.models import Case, CaseEvent, Category, Priority, Source
 from jiceng.cases.models import Status as CaseStatus
 from jiceng.cases.selectors import (
@@ -79,11 +89,6 @@ class CasePage(Schema):
     has_more: bool
 
 
-# Text is stored without NUL characters and surrounding spaces; a required text has a character
-# that is neither.
-REQUIRED_TEXT = r"[^\s\x00]"
-
-
 class CaseIn(Schema):
     category: Code
     description: str = Field(max_length=4000, pattern=REQUIRED_TEXT)
@@ -92,13 +97,13 @@ class CaseIn(Schema):
     )
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
-    address: str = Field("", max_length=300)
+    address: str = Field("", pattern=NO_NUL, max_length=300)
     priority: str = one_of(Priority.values, "normal")
     source: str = one_of(Source.values, "api")
-    reporter_name: str = Field("", max_length=100)
-    reporter_phone: str = Field("", max_length=30)
+    reporter_name: str = Field("", pattern=NO_NUL, max_length=100)
+    reporter_phone: str = Field("", pattern=NO_NUL, max_length=30)
     attributes: dict[str, Any] = Field(default_factory=dict)
-    media_url: str = Field("", max_length=500)
+    media_url: str = Field("", pattern=NO_NUL, max_length=500)
 
 
 class ActionIn(Schema):
@@ -106,7 +111,7 @@ class ActionIn(Schema):
     expected_version: int | None = Field(
         None, ge=0, le=2**31 - 1, description="the version you saw; 409 if it changed"
     )
-    note: str = Field("", max_length=4000)
+    note: str = Field("", pattern=NO_NUL, max_length=4000)
     department: RecordId | None = None
     duplicate_of: RecordId | None = None
     score: int | None = Field(None, ge=1, le=5)
@@ -190,13 +195,13 @@ def categories(request: HttpRequest) -> Any:
 
 class CaseFilter(Schema):
     status: str = one_of(["open", "all", *CaseStatus.values], "open")
-    category: str = Field("", max_length=50)
+    category: str = Field("", pattern=NO_NUL, max_length=50)
     colour: str = one_of(["", "red", "yellow", "green"], "")
     town: str = Field("", max_length=15, pattern=r"^(\d{6}|\d{9}|\d{12}|\d{15})?$")
     department: RecordId | None = None
     date_from: Day | None = Field(None, alias="from")
     date_to: Day | None = Field(None, alias="to")
-    q: str = Field("", max_length=200)
+    q: str = Field("", pattern=NO_NUL, max_length=200)
     page: int = Field(1, ge=1, le=MAX_PAGE, description="50 cases a page")
 
 

@@ -11,10 +11,10 @@ from datetime import date, datetime
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from jiceng.api.auth import request_user
-from jiceng.api.schemas import MAX_PAGE, Code, Day, Error, RecordId, answers
+from jiceng.api.schemas import MAX_PAGE, NO_NUL, Code, Day, Error, RecordId, answers
 from jiceng.core.scope import get_in_scope_or_404
 from jiceng.gas.models import Cylinder, Station, UserSite
 from jiceng.gas.reference_data import nominal_sizes
@@ -34,7 +34,7 @@ router = Router(tags=["gas"])
 MAX_PER_PAGE = 500
 # A cylinder's identifier: a bare serial (stored as urn:jiceng:cylinder:<serial>) or a URI, at
 # most 120 characters stored, no spaces.
-CYLINDER_IDENTIFIER = r"^(\S{1,100}|urn:\S{1,116})$"
+CYLINDER_IDENTIFIER = r"^([^\s\x00]{1,100}|urn:[^\s\x00]{1,116})$"
 
 
 class StationOut(Schema):
@@ -55,7 +55,7 @@ class CylinderIn(Schema):
     )
     station: Code = Field(max_length=30)
     design_life_years: int | None = Field(None, ge=1, le=50)
-    manufacturer: str = Field("", max_length=100)
+    manufacturer: str = Field("", pattern=NO_NUL, max_length=100)
 
 
 class CylinderOut(Schema):
@@ -175,7 +175,10 @@ def cylinders_create(request: HttpRequest, payload: CylinderIn) -> Status:
 @router.get(
     "/gas/cylinders/{identifier}", response=answers({200: CylinderOut}), summary="One cylinder"
 )
-def cylinders_get(request: HttpRequest, identifier: str) -> CylinderOut:
+def cylinders_get(
+    request: HttpRequest,
+    identifier: str = Path(..., pattern=CYLINDER_IDENTIFIER),
+) -> CylinderOut:
     return _cylinder_out(cylinder_get_for_user(request_user(request), identifier))
 
 
@@ -184,7 +187,11 @@ def cylinders_get(request: HttpRequest, identifier: str) -> CylinderOut:
     response=answers({200: FillCheckOut}, 400),
     summary="May this cylinder be filled here?",
 )
-def cylinders_fill_check(request: HttpRequest, identifier: str, station: str = "") -> Status:
+def cylinders_fill_check(
+    request: HttpRequest,
+    identifier: str = Path(..., pattern=CYLINDER_IDENTIFIER),
+    station: str = Query("", pattern=NO_NUL, max_length=30),
+) -> Status:
     """For the scale to interlock on. The station is the `station` parameter, or the caller's
     own station. An unregistered cylinder is refused."""
     user = request_user(request)

@@ -26,7 +26,16 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.security import APIKeyHeader, APIKeyQuery
 
 from jiceng.api.auth import keys_then_users, request_user
-from jiceng.api.schemas import Code, Day, Moment, RecordId, answers, one_of, one_of_pattern
+from jiceng.api.schemas import (
+    NO_NUL,
+    Code,
+    Day,
+    Moment,
+    RecordId,
+    answers,
+    one_of,
+    one_of_pattern,
+)
 from jiceng.core.scope import code_in_scope
 from jiceng.hall import coverage, kpis
 from jiceng.hall.models import (
@@ -173,14 +182,16 @@ PHONE = r"^\D*(\d\D*){5,20}$"
 
 
 class TakeIn(Schema):
-    item: str = Field("", max_length=50, description="the item; or give an appointment")
+    item: str = Field(
+        "", pattern=NO_NUL, max_length=50, description="the item; or give an appointment"
+    )
     priority: str = one_of(Priority.values, "normal")
     green_reason: str = one_of(
         ["", *GreenReason.values], "", description="with the green channel only"
     )
     phone: str = Field("", max_length=40, pattern=r"^$|" + PHONE)
     appointment: str = Field(
-        "", max_length=20, description="a booking code: check in for an appointment"
+        "", pattern=NO_NUL, max_length=20, description="a booking code: check in for an appointment"
     )
 
 
@@ -218,7 +229,7 @@ class GroupsIn(Schema):
 
 class RatingIn(Schema):
     score: int = Field(ge=1, le=5)
-    comment: str = Field("", max_length=500)
+    comment: str = Field("", pattern=NO_NUL, max_length=500)
 
 
 class BoardCall(Schema):
@@ -294,7 +305,7 @@ class RecordIn(Schema):
     outcome: str = one_of(Outcome.values, "done")
     person: RecordId | None = None
     organisation: RecordId | None = None
-    note: str = Field("", max_length=500)
+    note: str = Field("", pattern=NO_NUL, max_length=500)
 
 
 class RecordOut(Schema):
@@ -626,7 +637,7 @@ def board(request: HttpRequest, hall_id: RecordId) -> dict[str, Any]:
 def slots(
     request: HttpRequest,
     hall_id: RecordId,
-    item: str = Query(..., min_length=1, max_length=50),
+    item: str = Query(..., min_length=1, pattern=NO_NUL, max_length=50),
     day: Day = Query(..., alias="date"),  # noqa: B008
 ) -> Any:
     hall = _hall(request, hall_id)
@@ -713,7 +724,7 @@ def catalogue(request: HttpRequest) -> list[dict[str, Any]]:
 def list_points(
     request: HttpRequest,
     kind: str = Query("", pattern=one_of_pattern(["", *PointKind.values])),
-    item: str = Query("", max_length=50),
+    item: str = Query("", pattern=NO_NUL, max_length=50),
 ) -> list[dict[str, Any]]:
     return [
         {
@@ -837,7 +848,7 @@ def network_stats(
 )
 def service_circle(
     request: HttpRequest,
-    item: str = Query("", max_length=50),
+    item: str = Query("", pattern=NO_NUL, max_length=50),
 ) -> Any:
     matrix = coverage.travel_matrix(request_user(request), as_of=timezone.localdate())
     source = coverage.matrix_source(matrix)

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Router, Schema, Status
 
 from jiceng.api.auth import request_user
-from jiceng.api.schemas import Day, RecordId, RegionCode, answers, one_of
+from jiceng.api.schemas import NO_NUL, REQUIRED_TEXT, Day, RecordId, RegionCode, answers, one_of
 from jiceng.core.models import User
 from jiceng.core.transitions import allowed_names
 from jiceng.ltc import selectors
@@ -48,8 +48,6 @@ class Grades(Schema):
 # An ID number of a resident: 17 digits and a check character (a digit or X); the check
 # character, the province and the birth date are checked by the service (a 400 naming the field).
 ID_NUMBER = r"^\s*\d{17}[\dXx]\s*$"
-# A required text has a character that is not a space.
-REQUIRED_TEXT = r"\S"
 
 
 def _scores_schema() -> dict[str, Any]:
@@ -65,14 +63,17 @@ def _scores_schema() -> dict[str, Any]:
 class AssessmentIn(Schema):
     person_id_number: str = Field(pattern=ID_NUMBER)
     name: str = Field(
-        "", max_length=100, description="needed when the person is not registered yet"
+        "",
+        pattern=NO_NUL,
+        max_length=100,
+        description="needed when the person is not registered yet",
     )
     region: RegionCode | None = Field(
         None, description="region code to register a new person in (default: your region)"
     )
     assessed_on: Day
     assessor: str = Field(max_length=100, pattern=REQUIRED_TEXT)
-    institution: str = Field("", max_length=200)
+    institution: str = Field("", pattern=NO_NUL, max_length=200)
     scores: dict[str, Any] = Field(
         description="item id → score, one for each of the 17 items",
         json_schema_extra=_scores_schema(),
@@ -122,16 +123,16 @@ class ImportIn(Schema):
 
 class ApplicationIn(Schema):
     person_id_number: str = Field(pattern=ID_NUMBER)
-    name: str = Field("", max_length=100)
+    name: str = Field("", pattern=NO_NUL, max_length=100)
     region: RegionCode | None = None
     care_mode: str = one_of(CareMode.values)
-    note: str = Field("", max_length=500)
+    note: str = Field("", pattern=NO_NUL, max_length=500)
 
 
 class ApplicationActionIn(Schema):
     action: str = one_of(APPLICATION_MACHINE.names)
     expected_version: int | None = Field(None, ge=0, le=2**31 - 1)
-    note: str = Field("", max_length=500)
+    note: str = Field("", pattern=NO_NUL, max_length=500)
     data: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -42,7 +42,11 @@ RegionCode = Annotated[
 ]
 # The code of a row of reference data (a category, an item, a station): it exists or it is a 400
 # that names the field.
-Code = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^\S+$")]
+Code = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[^\s\x00]+$")]
+# Text is stored as given: no NUL characters (PostgreSQL cannot store them); a required text has
+# a character that is neither a space nor NUL.
+NO_NUL = r"^[^\x00]*$"
+REQUIRED_TEXT = r"^[^\x00]*[^\s\x00][^\x00]*$"
 
 
 def _iso(pattern: str, what: str) -> BeforeValidator:
