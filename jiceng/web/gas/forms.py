@@ -21,13 +21,13 @@ def form_problems(form: forms.Form, error: ValidationError | None = None) -> dic
     """The form's errors (and a service's) as {field: ["Label: message", ...]}, for pages that
     list them above the form."""
     problems: dict[str, list[str]] = {}
-    for name, messages in form.errors.items():
+    for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else None
-        problems[name] = [f"{label}: {m}" if label else str(m) for m in messages]
+        problems[name] = [f"{label}: {m}" if label else str(m) for m in errors]
     if error is not None:
         found = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
         for name, messages in found.items():
-            problems.setdefault(name, []).extend(messages)
+            problems.setdefault(name, []).extend(str(m) for m in messages)
     return problems
 
 

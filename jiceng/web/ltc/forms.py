@@ -169,7 +169,7 @@ class ServiceRecordForm(forms.Form):
     institution = forms.IntegerField(required=False, min_value=1)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("insured") and not (data.get("recognition") and data.get("institution")):
             raise ValidationError(_("Give the month, the number of days or visits, and the place."))
         return data
