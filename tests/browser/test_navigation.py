@@ -208,3 +208,25 @@ def test_the_menus_work_from_the_keyboard(page, page_problems, live_server):
         page.keyboard.press("Tab")
     assert not page.is_visible(".nav-group[data-group=cases] .nav-menu")
     assert page_problems == []
+
+
+@pytest.mark.usefixtures("people")
+def test_without_script_the_menus_open_on_hover_and_the_groups_wrap(browser, live_server):
+    context = browser.new_context(locale="zh-CN", viewport=SIZES["desk"], java_script_enabled=False)
+    page = context.new_page()
+    try:
+        _sign_in(page, live_server.url, "admin")
+        assert page.locator(".modules.is-folded").count() == 0
+        assert not page.is_visible(".nav-group[data-group=cases] .nav-menu")
+        page.hover(".nav-group[data-group=cases] .nav-group-button")
+        assert page.is_visible(".nav-group[data-group=cases] .nav-menu a")
+        page.hover(".nav-group[data-group=cases] .nav-menu a >> nth=1")  # across the gap
+        assert page.is_visible(".nav-group[data-group=cases] .nav-menu")
+        # On a phone the groups take a line of their own, apart from the tools.
+        page.set_viewport_size(SIZES["phone"])
+        page.goto(live_server.url + "/")
+        bar = _boxes(page, [*TOOLS, ".nav-group-button"])
+        _assert_apart(bar, SIZES["phone"]["width"], "phone without script")
+        assert page.evaluate("document.documentElement.scrollWidth") <= SIZES["phone"]["width"]
+    finally:
+        context.close()
