@@ -186,6 +186,15 @@ def test_ten_modules_fit_the_header_of_the_county_administrator(
     page.goto(live_server.url + "/")
     labels = page.locator(".nav-group-label").all_inner_texts()
     assert labels[-5:] == [label for _key, label in COMING]
+    # Between the three sizes too: a small window, a tablet, a wide desk.
+    for width in (601, 760, 1024, 1440):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(live_server.url + "/")
+        folded = page.locator(".modules.is-folded").count() == 1
+        bar = _boxes(page, [*TOOLS, ".nav-toggle" if folded else ".nav-group-button"])
+        top = min(box["y"] for _name, box in bar)
+        assert all(box["y"] < top + 48 for _name, box in bar), (width, bar)
+        _assert_apart(bar, width, f"{width} px")
     assert page_problems == []
 
 
