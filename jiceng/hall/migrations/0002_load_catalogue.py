@@ -1,6 +1,6 @@
 """Data migration: the service catalogue shipped in jiceng/reference/insurance-items.csv, with
-the queue groups and materials of jiceng/hall/catalogue_defaults.json, so that a deployment has
-its catalogue without the demo. Later changes go through jiceng.hall.services.catalogue."""
+the queue groups and materials of jiceng/reference/hall-catalogue-defaults.json, so that a
+deployment has its catalogue without the demo. Later changes go through jiceng.hall.services.catalogue."""
 
 import csv
 import json
@@ -10,7 +10,7 @@ from django.db import migrations
 
 HERE = Path(__file__).resolve().parents[1]
 ITEMS = HERE.parent / "reference" / "insurance-items.csv"
-DEFAULTS = HERE / "catalogue_defaults.json"
+DEFAULTS = HERE.parent / "reference" / "hall-catalogue-defaults.json"
 
 
 def _group(code, audience, groups):

@@ -1,12 +1,12 @@
 """The service catalogue: loaded from jiceng/reference/insurance-items.csv, completed by the
-defaults of jiceng/hall/catalogue_defaults.json (queue groups, materials), editable afterwards."""
+defaults of jiceng/reference/hall-catalogue-defaults.json (queue groups, materials), editable
+afterwards. The CSV is the one list of items; the defaults file only adds what a queue needs."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +19,7 @@ from jiceng.hall.models import Audience, ItemGroup, PointKind, ServiceItem
 from jiceng.reference import REFERENCE
 
 CATALOGUE_FILE = REFERENCE / "insurance-items.csv"
-DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "catalogue_defaults.json"
+DEFAULTS_FILE = REFERENCE / "hall-catalogue-defaults.json"
 REQUIRED_COLUMNS = (
     "code",
     "name",
