@@ -62,7 +62,6 @@ from jiceng.hall.selectors import (
 from jiceng.hall.services.queue import (
     TICKET_MACHINE,
     QueueRefused,
-    TicketChanged,
     appointment_book,
     ticket_call_next,
     ticket_complete,
@@ -711,9 +710,7 @@ def console_act(request: HttpRequest, window_id: int) -> HttpResponseBase:
     else:
         try:
             notice = _console_act(user, window, form.cleaned_data)
-        except TicketChanged as exc:
-            problem, status = str(exc), 409
-        except QueueRefused as exc:
+        except QueueRefused as exc:  # a stale ticket (TicketChanged) included
             problem, status = str(exc), 409
         except ValidationError as exc:
             problem, status = _problem_text(exc), 400
