@@ -69,7 +69,7 @@ from jiceng.core import roles
 from jiceng.core.caching import ProcessCache, process_cache
 from jiceng.core.errors import Changed, Refused
 from jiceng.core.models import Region, User
-from jiceng.core.scope import code_in_scope
+from jiceng.core.scope import code_in_scope, code_within, county_of
 from jiceng.core.transitions import (
     StateMachine,
     Transition,
@@ -482,7 +482,7 @@ def case_report(
     checked_photos = photo_checks.check_photos(photos or [])
     now = at or timezone.now()
     calendar = working_calendar()
-    county = routing.ancestor_code(region.code, "county") or region.code[:6]
+    county = routing.ancestor_code(region.code, "county") or county_of(region.code)
     owner = routing.owner_region_code(region, rules.route_levels)
     try:
         with transaction.atomic():
@@ -790,7 +790,7 @@ def _dispatch_target(case: Case, department: Department | int | None) -> Departm
     )
     if target is None or not target.is_active:
         raise ValidationError({"department": _("Unknown or inactive department.")})
-    if not case.region_id.startswith(target.region.prefix):
+    if not code_within(case.region_id, target.region_id):
         raise ValidationError(
             {"department": _("%s does not serve this case's region.") % target.name}
         )
@@ -811,7 +811,7 @@ def _merge_target(case: Case, duplicate_of: Case | int | None) -> Case:
         raise ValidationError(
             {"duplicate_of": _("That case is itself a duplicate; merge into its original.")}
         )
-    if original.region_id[:6] != case.region_id[:6]:
+    if county_of(original.region_id) != county_of(case.region_id):
         raise ValidationError({"duplicate_of": _("That case belongs to another county.")})
     return original
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.core import identity_vault, roles
 from jiceng.core.models import Organisation, Person, Site, User
+from jiceng.core.scope import region_column
 from jiceng.core.selectors import organisations_search, people_search, sites_search
 
 _CHUNK = 2000
@@ -47,8 +48,8 @@ def age_on(birth_date: date, day: date) -> int:
 
 def _iterate(queryset: QuerySet[R], row: Callable[[R], list[object]]) -> Iterator[list[object]]:
     # Region order follows the region index, as the lists do: no sort of the whole county.
-    region_column = f"{getattr(queryset.model, 'region_field', 'region')}_id"
-    for record in queryset.order_by(region_column, "pk").iterator(chunk_size=_CHUNK):
+    ordered = queryset.order_by(region_column(queryset.model), "pk")
+    for record in ordered.iterator(chunk_size=_CHUNK):
         yield row(record)
 
 

@@ -36,10 +36,14 @@ def user_scope_prefix(user: User | AnonymousUser) -> str | None:
     return region.prefix if region is not None else None
 
 
+def _column(field: str) -> str:
+    # The foreign-key column itself ("region_id"): no join to the region table.
+    return field if field.rsplit("__", 1)[-1] == "code" else f"{field}_id"
+
+
 def region_prefix_q(prefix: str, field: str = "region") -> Q:
     """Records whose region code (in `field`) starts with `prefix`."""
-    # Compare the foreign-key column itself ("region_id"): no join to the region table.
-    column = field if field.rsplit("__", 1)[-1] == "code" else f"{field}_id"
+    column = _column(field)
     return Q(**{f"{column}__gte": prefix, f"{column}__lt": prefix_upper_bound(prefix)})
 
 
@@ -49,6 +53,12 @@ def region_field(model: type[Model]) -> str:
 
 
 _region_field = region_field
+
+
+def region_column(model: type[Model]) -> str:
+    """The lookup of a model's region code itself ("region_id", "owner__region_id"; "code" for
+    Region): for ordering, grouping and keyset paging by region without a join."""
+    return _column(region_field(model))
 
 
 def scope_queryset(queryset: QuerySet[M], user: User | AnonymousUser) -> QuerySet[M]:
@@ -92,4 +102,10 @@ def county_of(code: str) -> str:
 def town_of(code: str) -> str | None:
     """The town (9 digits) a town, village or grid code lies in; None above town level."""
     length = LEVEL_CODE_LENGTH["town"]
+    return code[:length] if len(code) >= length else None
+
+
+def village_of(code: str) -> str | None:
+    """The village (12 digits) a village or grid code lies in; None above village level."""
+    length = LEVEL_CODE_LENGTH["village"]
     return code[:length] if len(code) >= length else None

@@ -10,7 +10,13 @@ from django.http import Http404
 
 from jiceng.core import access, region_codes
 from jiceng.core.models import ApiToken, Organisation, Person, Region, Role, Site, User
-from jiceng.core.scope import get_in_scope_or_404, region_prefix_q, scope_queryset
+from jiceng.core.scope import (
+    get_in_scope_or_404,
+    region_column,
+    region_field,
+    region_prefix_q,
+    scope_queryset,
+)
 
 M = TypeVar("M", bound=Model)
 
@@ -48,8 +54,8 @@ def rollup_by_child(queryset: QuerySet[Model], region: Region) -> dict[str, int]
     """
     child_level = region_codes.LEVELS[region_codes.LEVELS.index(region.level) + 1]
     length = region_codes.LEVEL_PREFIX_LENGTH[child_level]
-    field = getattr(queryset.model, "region_field", "region")
-    column = field if field == "code" else f"{field}_id"
+    field = region_field(queryset.model)
+    column = region_column(queryset.model)
     rows = (
         queryset.filter(region_prefix_q(region.prefix, field))
         .annotate(bucket=Substr(column, 1, length))
@@ -70,8 +76,9 @@ def _within_region(queryset: QuerySet[M], region_code: str) -> QuerySet[M]:
         return queryset
     if not region_codes.is_well_formed(region_code):
         return queryset.none()
-    field = getattr(queryset.model, "region_field", "region")
-    return queryset.filter(region_prefix_q(region_codes.scope_prefix(region_code), field))
+    return queryset.filter(
+        region_prefix_q(region_codes.scope_prefix(region_code), region_field(queryset.model))
+    )
 
 
 def people_search(user: User, query: str = "", region_code: str = "") -> QuerySet[Person]:

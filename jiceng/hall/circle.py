@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from numpy.typing import NDArray
 
 from jiceng.core.models import Region, RegionLevel, User
+from jiceng.core.scope import county_of, village_of
 from jiceng.hall.coverage import TravelMatrix, travel_matrix
 from jiceng.hall.models import PointKind, ServiceItem, ServicePoint
 from jiceng.hall.travel import estimated_minutes
@@ -108,7 +109,7 @@ def deployment_viewer(region_code: str | None = None) -> User:
             .first()
         )
         qs = Region.objects.filter(level=RegionLevel.COUNTY).order_by("code")
-        region = (qs.filter(code=centre[:6]).first() if centre else None) or qs.first()
+        region = (qs.filter(code=county_of(centre)).first() if centre else None) or qs.first()
     if region is None:
         raise CircleUnavailable(_("region: there are no regions"))
     return User(username="jiceng-plan", region=region, is_active=True)
@@ -162,7 +163,9 @@ def circle_plan(
         ).values_list("code", "lat", "lon", "boundary")
     }
     stations = {
-        point.region[:12] for point in matrix.points if point.kind == PointKind.VILLAGE_STATION
+        village_of(point.region)
+        for point in matrix.points
+        if point.kind == PointKind.VILLAGE_STATION
     }
     committees = [i for i, v in enumerate(villages) if v.code not in stations]
 

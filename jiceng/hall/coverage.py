@@ -21,7 +21,7 @@ from django.db.models.functions import Substr
 from numpy.typing import NDArray
 
 from jiceng.core.models import Person, Region, RegionLevel, User
-from jiceng.core.scope import region_prefix_q, scope_queryset
+from jiceng.core.scope import county_of, region_prefix_q, scope_queryset
 from jiceng.hall.models import ServiceItem, ServicePoint, TravelModel, TravelTime
 from jiceng.hall.travel import estimated_minutes
 
@@ -89,7 +89,7 @@ def travel_matrix(user: User, *, as_of: date) -> TravelMatrix:
     )
     rows = list(regions.values_list("code", "name", "parent__name", "lat", "lon"))
     located = [r for r in rows if r[3] is not None and r[4] is not None]
-    counties = sorted({r[0][:6] for r in located})
+    counties = sorted({county_of(r[0]) for r in located})
     populations: dict[str, int] = {}
     for county in counties:
         populations.update(population_by_village(county))

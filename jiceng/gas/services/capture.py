@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.core.prepared import prepared_rows, prepared_run
+from jiceng.core.scope import county_of
 from jiceng.gas.lifecycle import next_inspection_due
 from jiceng.gas.models import (
     CYLINDER_URN,
@@ -430,6 +431,6 @@ def _illegal_filling_cases(
 def _county_of(items: list[tuple[Cylinder, CapturedEvent, list[str]]]) -> str:
     for cylinder, _event, _reasons in items:
         if cylinder.owner_id:
-            return str(Station.objects.get(pk=cylinder.owner_id).region_id)[:6]
+            return county_of(str(Station.objects.get(pk=cylinder.owner_id).region_id))
     station = Station.objects.filter(kind=Station.Kind.FILLING).first()
-    return station.region_id[:6] if station else ""
+    return county_of(station.region_id) if station else ""

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.core.models import User
-from jiceng.core.scope import code_in_scope
+from jiceng.core.scope import code_in_scope, town_of
 from jiceng.gas.access import check_may_take_orders
 from jiceng.gas.models import Cylinder, CylinderState, DeliveryWorker, Order, Station, UserSite
 from jiceng.gas.reference_data import nominal_sizes, service_terms
@@ -55,7 +55,7 @@ def nearest_station_with_stock(
     best, best_km = None, math.inf
     for station in candidates:
         if lat is None or lon is None or station.lat is None or station.lon is None:
-            distance = 0.0 if station.region_id[:9] == site.region_id[:9] else 1e6
+            distance = 0.0 if town_of(station.region_id) == town_of(site.region_id) else 1e6
         else:
             distance = _km(lat, lon, station.lat, station.lon)
         if distance < best_km:

@@ -125,7 +125,7 @@ def point_staff_set(
     check_manager_of(actor, point.region_id)
     chosen = list(users)
     for user in chosen:
-        if user.region is None or not point.region_id.startswith(user.region.prefix):
+        if user.region is None or not code_within(point.region_id, user.region.code):
             raise ValidationError({"staff": _("%s works outside this point's region.") % user})
     with transaction.atomic():
         point.staff.set(chosen)
@@ -393,11 +393,13 @@ def handling_record_create(
     person = organisation = None
     if person_id is not None:
         person = Person.objects.filter(pk=person_id).first()
-        if person is None or not person.region_id.startswith(point.region_id[:6]):
+        if person is None or not code_within(person.region_id, county_of(point.region_id)):
             raise ValidationError({"person": _("No such resident in this county.")})
     if organisation_id is not None:
         organisation = Organisation.objects.filter(pk=organisation_id).first()
-        if organisation is None or not organisation.region_id.startswith(point.region_id[:6]):
+        if organisation is None or not code_within(
+            organisation.region_id, county_of(point.region_id)
+        ):
             raise ValidationError({"organisation": _("No such organisation in this county.")})
     day = local_day(started_at)
     with transaction.atomic():

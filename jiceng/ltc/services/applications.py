@@ -24,6 +24,7 @@ from jiceng.cases.services import case_report
 from jiceng.core.errors import Changed, Refused
 from jiceng.core.models import Person
 from jiceng.core.roles import may_write as role_may_write
+from jiceng.core.scope import county_of
 from jiceng.core.transitions import StateMachine, Transition, transition_check, transition_get
 from jiceng.ltc import policy
 from jiceng.ltc.access import check_in_scope, check_may_write, is_ltc_staff
@@ -214,7 +215,7 @@ def application_apply(
             applied_by=actor,
             note=note,
         )
-        county = person.region_id[:6]
+        county = county_of(person.region_id)
         application.number = f"CH{county}{timezone.localtime(now):%Y}{application.pk:06d}"
         application.save(update_fields=["number"])
         _record(application, "apply", actor, now, note, "")

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from jiceng.core import identity_vault
 from jiceng.core.identifiers import mask_resident_id, validate_resident_id
 from jiceng.core.models import Region
+from jiceng.core.scope import code_within
 from jiceng.core.services.registries import person_find_by_id_number, person_reveal_id_number
 from jiceng.federation import messaging
 from jiceng.federation.selectors import own_code, peer_for_code, peers_all
@@ -240,7 +241,7 @@ def _date_field(payload: dict[str, Any], name: str) -> date:
 
 def _local_region(code: str) -> Region:
     own = own_code()
-    if code and code.startswith(own):
+    if code and code_within(code, own):
         region = Region.objects.filter(code=code).first()
         if region is not None:
             return region

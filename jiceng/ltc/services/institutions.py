@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.core.identifiers import validate_credit_code
 from jiceng.core.models import Region
+from jiceng.core.scope import code_within
 from jiceng.ltc import policy
 from jiceng.ltc.access import check_in_scope, check_staff
 from jiceng.ltc.models import (
@@ -155,7 +156,7 @@ def insured_choose_institution(
     else:
         assert shared_institution is not None
         provider = shared_institution
-        if not insured.residence_code.startswith(shared_institution.peer_code):
+        if not code_within(insured.residence_code, shared_institution.peer_code):
             raise ValidationError(
                 {
                     "institution": _(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.core import region_codes
 from jiceng.core.models import Organisation, Person, Region, Site, User
-from jiceng.core.scope import region_prefix_q, scope_queryset
+from jiceng.core.scope import region_field, region_prefix_q, scope_queryset
 from jiceng.core.selectors import (
     region_breadcrumbs,
     region_children,
@@ -69,7 +69,7 @@ def registry_queryset(user: User, registry: str) -> QuerySet[Model]:
 def registry_total(user: User, registry: str, region: Region) -> int:
     """Records of a registry in `region` and everything under it (and in the user's scope)."""
     model = REGISTRIES[registry][0]
-    field_name = getattr(model, "region_field", "region")
+    field_name = region_field(model)
     return (
         registry_queryset(user, registry).filter(region_prefix_q(region.prefix, field_name)).count()
     )

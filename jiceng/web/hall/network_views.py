@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jiceng.core import roles
 from jiceng.core.models import Region, User
+from jiceng.hall.access import may_manage, may_record
 from jiceng.hall.models import Hall, PointKind, ServiceItem, ServicePoint, SessionKind, Window
 from jiceng.hall.selectors import (
     hall_days_of,
@@ -48,7 +49,6 @@ from jiceng.hall.services.catalogue import catalogue_load, item_update
 from jiceng.hall.services.network import (
     hall_day_set,
     handling_record_submit,
-    may_record,
     point_items_set,
     point_staff_set,
     sessions_set,
@@ -56,7 +56,6 @@ from jiceng.hall.services.network import (
     window_create,
     window_update,
 )
-from jiceng.hall.services.queue import may_manage
 from jiceng.web.common import add_service_errors, new_idempotency_key, request_user
 from jiceng.web.hall.network_forms import (
     WEEKDAYS,

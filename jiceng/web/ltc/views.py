@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiceng.core import roles
+from jiceng.core.scope import county_of
 from jiceng.core.spreadsheets import Sheet, xlsx_file
 from jiceng.core.transitions import allowed_transitions
 from jiceng.federation.selectors import peers_all
@@ -585,7 +586,7 @@ def living_elsewhere_page(request: HttpRequest) -> HttpResponse:
     rows = []
     for insured in selectors.insured_living_abroad(user)[:200]:
         assessment = selectors.current_assessment(insured.person, today=today)
-        peer_code = insured.residence_code[:6]
+        peer_code = county_of(insured.residence_code)
         rows.append(
             {
                 "insured": insured,

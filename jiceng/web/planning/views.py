@@ -25,11 +25,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from jiceng.core.models import User
+from jiceng.hall.access import may_manage
 from jiceng.hall.circle import COMMITTEE, CirclePlan, CircleUnavailable, circle_plan
 from jiceng.hall.models import Hall, PointKind, SessionKind
 from jiceng.hall.selectors import hall_get_for_user, halls_visible_to, items_active
 from jiceng.hall.services.plans import PlanApplied, staffing_plan_apply
-from jiceng.hall.services.queue import may_manage
 from jiceng.hall.staffing import (
     SHIFTS,
     StaffingPlan,

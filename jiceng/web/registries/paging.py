@@ -17,6 +17,8 @@ from typing import Generic, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
+from jiceng.core.scope import region_column
+
 M = TypeVar("M", bound=Model)
 PAGE_SIZE = 50
 _REGION_CURSOR = re.compile(r"(\d{6,15})\.(\d{1,18})")
@@ -32,7 +34,7 @@ def by_region_page(
     queryset: QuerySet[M], cursor: str | None, size: int = PAGE_SIZE
 ) -> KeysetPage[M]:
     """Records in order of region code, then of registration; `cursor` is "region.id"."""
-    column = f"{getattr(queryset.model, 'region_field', 'region')}_id"
+    column = region_column(queryset.model)
     match = _REGION_CURSOR.fullmatch(cursor or "")
     if match:
         code, pk = match.group(1), int(match.group(2))
