@@ -43,7 +43,6 @@ from jiceng.hall import timetable
 from jiceng.hall.access import (
     check_manager,
     check_operator,
-    may_manage,  # noqa: F401 - the old import path, until importers use hall.access
     may_operate,
 )
 from jiceng.hall.models import (
