@@ -177,7 +177,7 @@ def capture_area(*, user: User | None, device: Any = None) -> CaptureArea | None
 
 
 def _places(event: ParsedEvent) -> list[str]:
-    places = [event.biz_location, event.read_point]
+    places: list[Any] = [event.biz_location, event.read_point]
     for key, name in (("sourceList", "source"), ("destinationList", "destination")):
         entries = event.body.get(key)
         if isinstance(entries, list):

@@ -36,7 +36,7 @@ def may_manage(user: User | AnonymousUser | None, region_code: str) -> bool:
     return bool(roles.roles_of(user) & MANAGER_ROLES) and code_in_scope(user, region_code)
 
 
-def may_operate(user: User | AnonymousUser | None, hall: Hall) -> bool:
+def may_operate(user: User | None, hall: Hall) -> bool:
     """Who works a hall's windows: its managers, and window clerks on the staff of its point."""
     if user is None or not code_in_scope(user, hall.point.region_id):
         return False
@@ -49,7 +49,7 @@ def may_operate(user: User | AnonymousUser | None, hall: Hall) -> bool:
     )
 
 
-def may_record(user: User | AnonymousUser | None, point: ServicePoint) -> bool:
+def may_record(user: User | None, point: ServicePoint) -> bool:
     """The point's staff (a bank clerk, a village worker) and its managers record its work."""
     if user is None or not roles.may_write(user) or not code_in_scope(user, point.region_id):
         return False
