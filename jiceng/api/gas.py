@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from jiceng.api.auth import request_user
-from jiceng.api.schemas import MAX_PAGE, NO_NUL, Code, Day, Error, RecordId, answers
+from jiceng.api.schemas import MAX_PAGE, NO_NUL, SPACE, Code, Day, Error, RecordId, answers
 from jiceng.core.scope import get_in_scope_or_404
 from jiceng.gas.models import Cylinder, Station, UserSite
 from jiceng.gas.reference_data import nominal_sizes
@@ -34,7 +34,7 @@ router = Router(tags=["gas"])
 MAX_PER_PAGE = 500
 # A cylinder's identifier: a bare serial (stored as urn:jiceng:cylinder:<serial>) or a URI, at
 # most 120 characters stored, no spaces.
-CYLINDER_IDENTIFIER = r"^([^\s\x00]{1,100}|urn:[^\s\x00]{1,116})$"
+CYLINDER_IDENTIFIER = f"^([^{SPACE}]{{1,100}}|urn:[^{SPACE}]{{1,116}})$"
 
 
 class StationOut(Schema):

@@ -40,13 +40,17 @@ RegionCode = Annotated[
         description="region code: county 6 digits, town 9, village 12, grid 15",
     ),
 ]
+# What Python's str.strip() removes, and the control characters: written out rather than `\s`,
+# whose meaning differs between the regex engines that read the document (pydantic's, a JSON
+# Schema validator's, the fuzzer's).
+SPACE = r"\x00-\x20\x7f" + "\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 # The code of a row of reference data (a category, an item, a station): it exists or it is a 400
 # that names the field.
-Code = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[^\s\x00]+$")]
+Code = Annotated[str, Field(min_length=1, max_length=50, pattern=f"^[^{SPACE}]+$")]
 # Text is stored as given: no NUL characters (PostgreSQL cannot store them); a required text has
 # a character that is neither a space nor NUL.
 NO_NUL = r"^[^\x00]*$"
-REQUIRED_TEXT = r"^[^\x00]*[^\s\x00][^\x00]*$"
+REQUIRED_TEXT = f"^[^\\x00]*[^{SPACE}][^\\x00]*$"
 
 
 def _iso(pattern: str, what: str) -> BeforeValidator:
