@@ -65,6 +65,7 @@ def _assert_apart(boxes: list[tuple[str, Box]], width: int, where: str) -> None:
 
 
 def _sign_in(page: Any, base: str, username: str) -> None:
+    page.set_default_timeout(30_000)  # the machine is shared: a slow answer is not a failure
     page.goto(base + "/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", f"pw-{username}-2026")
@@ -216,6 +217,16 @@ def test_the_menus_work_from_the_keyboard(page, page_problems, live_server):
     for _ in range(count + 1):
         page.keyboard.press("Tab")
     assert not page.is_visible(".nav-group[data-group=cases] .nav-menu")
+    # The arrows: down opens the menu at its first entry and moves on, up goes back.
+    page.focus(".nav-group[data-group=cases] .nav-group-button")
+    page.keyboard.press("ArrowDown")
+    first, second = page.locator(".nav-group[data-group=cases] .nav-menu a").all()[:2]
+    assert first.evaluate("a => a === document.activeElement")
+    page.keyboard.press("ArrowDown")
+    assert second.evaluate("a => a === document.activeElement")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement.classList.contains('nav-group-button')")
     assert page_problems == []
 
 

@@ -1,8 +1,9 @@
 /* The module navigation in the header (web/_navigation.html).
 
-   Each module group is a disclosure button with its menu: a click opens it (and closes the others
-   and the user menu), Escape closes it and returns to its button, a click elsewhere or Tab past
-   its last entry closes it.
+   Each module group is a disclosure button with its menu: a click (Enter, Space, or the down
+   arrow, which also moves to the first entry) opens it and closes the others and the user menu;
+   the arrows move within it; Escape closes it and returns to its button, and a click elsewhere
+   or Tab past its last entry closes it.
 
    When the groups do not fit on one line beside the brand and the tools (a phone, a narrow
    window, long labels, many modules), the navigation folds behind one menu button: the button
@@ -170,6 +171,38 @@
       var button = group.querySelector(".nav-group-button");
       setGroup(button, false);
       button.focus();
+    }
+  });
+
+  /* Arrow keys: down from a group's button opens its menu at the first entry; up and down move
+     within the menu (Tab works as well). */
+  nav.addEventListener("keydown", function (event) {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") {
+      return;
+    }
+    var group = event.target.closest(".nav-group");
+    if (!group) {
+      return;
+    }
+    var button = group.querySelector(".nav-group-button");
+    var entries = Array.prototype.slice.call(group.querySelectorAll(".nav-menu a"));
+    var at = entries.indexOf(event.target);
+    var next;
+    if (event.target === button) {
+      if (event.key !== "ArrowDown" || !entries.length) {
+        return;
+      }
+      if (!folded()) {
+        closeGroups(button);
+      }
+      setGroup(button, true);
+      next = entries[0];
+    } else if (at >= 0) {
+      next = event.key === "ArrowDown" ? entries[at + 1] : entries[at - 1] || button;
+    }
+    if (next) {
+      event.preventDefault();
+      next.focus();
     }
   });
 
