@@ -184,6 +184,8 @@ class Role(models.TextChoices):
     STATION_STAFF = "station_staff", _("Gas station staff")
     DELIVERY_WORKER = "delivery_worker", _("Gas delivery worker")
     GAS_MANAGER = "gas_manager", _("Gas company manager")
+    # Welfare lottery (福利彩票): the staff of the welfare-lottery centre (福彩中心).
+    LOTTERY_STAFF = "lottery_staff", _("Welfare-lottery centre staff")
 
 
 class User(AbstractUser):
