@@ -41,9 +41,12 @@ INSTALLED_APPS = [
     "jiceng.ledger",
     "jiceng.federation",
     "jiceng.risk",
+    "jiceng.documents",
     "jiceng.hall",
     "jiceng.ltc",
     "jiceng.gas",
+    "jiceng.lottery",
+    "jiceng.projects",
     "jiceng.web",
 ]
 

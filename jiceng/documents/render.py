@@ -1,0 +1,185 @@
+"""Print a `Document` as an A4 PDF in Simplified Chinese.
+
+Decisions:
+- One typeface, Noto Sans SC, regular and bold, embedded as subsets (see `fonts`); the text stays
+  text, so it can be selected, searched and read back (`pdftotext`).
+- Chinese has no spaces between words: paragraphs wrap at any character (fpdf2's CHAR mode).
+- Charts are vector drawings (rectangles and text), not pictures: they print sharply and their
+  labels and figures are text like the rest.
+- A cell or bar with a link becomes a link annotation to the records it sums; relative links are
+  made absolute with `base_url` (a PDF has no page address to resolve them against).
+- Each page's foot carries the document's footer and "第 N 页 / 共 M 页".
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from decimal import Decimal
+from urllib.parse import urljoin
+
+from fpdf import FPDF
+from fpdf.enums import Align, WrapMode, XPos, YPos
+from fpdf.fonts import FontFace
+
+from jiceng.documents.content import BarChart, Block, Document, Heading, Image, Paragraph, Table
+from jiceng.documents.fonts import FAMILY, font_files
+
+# fontTools logs each subsetting step at INFO: noise in every log that prints a PDF.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+BODY_SIZE = 10.5
+HEADING_SIZES = {1: 16.0, 2: 13.0, 3: 11.5}
+LINE_HEIGHT = 6.0
+LINK_COLOUR = (20, 80, 160)
+BAR_COLOUR = (196, 40, 40)
+GRID_COLOUR = (200, 200, 200)
+
+
+class _PDF(FPDF):
+    footer_text = ""
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(FAMILY, "", 8)
+        self.set_text_color(110, 110, 110)
+        page = f"第 {self.page_no()} 页 / 共 {{nb}} 页"
+        text = f"{self.footer_text}    {page}" if self.footer_text else page
+        self.cell(0, 6, text, align=Align.C)
+        self.set_text_color(0, 0, 0)
+
+
+def render_pdf(document: Document, *, base_url: str = "") -> bytes:
+    """The document as PDF bytes."""
+    fonts = font_files()
+    pdf = _PDF(format="A4", unit="mm")
+    pdf.footer_text = document.footer
+    pdf.set_margins(18, 18, 18)
+    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.add_font(FAMILY, "", str(fonts.regular))
+    pdf.add_font(FAMILY, "B", str(fonts.bold))
+    pdf.set_title(document.title)
+    pdf.set_lang("zh-CN")
+    pdf.set_creator("Jiceng")
+    if document.author:
+        pdf.set_author(document.author)
+    pdf.add_page()
+    _title(pdf, document)
+    for block in document.blocks:
+        _block(pdf, block, base_url)
+    return bytes(pdf.output())
+
+
+def _lines(pdf: _PDF, height: float, text: str, align: Align = Align.L) -> None:
+    """Full-width text wrapped at any character, then back to the left margin on the next line
+    (fpdf2's default leaves x at the right edge, where a next full-width cell has no width and
+    its line breaking never ends)."""
+    pdf.multi_cell(
+        0, height, text, align=align, wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
+
+
+def _link(link: str, base_url: str) -> str:
+    return urljoin(base_url, link) if link and base_url else link
+
+
+def _title(pdf: _PDF, document: Document) -> None:
+    pdf.set_font(FAMILY, "B", 20)
+    _lines(pdf, 11, document.title, Align.C)
+    if document.subtitle:
+        pdf.set_font(FAMILY, "", 12)
+        _lines(pdf, 8, document.subtitle, Align.C)
+    pdf.ln(4)
+
+
+def _block(pdf: _PDF, block: Block, base_url: str) -> None:
+    if isinstance(block, Heading):
+        size = HEADING_SIZES.get(block.level, HEADING_SIZES[3])
+        pdf.ln(3 if block.level > 1 else 5)
+        pdf.set_font(FAMILY, "B", size)
+        _lines(pdf, size * 0.6, block.text)
+        pdf.ln(1.5)
+    elif isinstance(block, Paragraph):
+        pdf.set_font(FAMILY, "", BODY_SIZE)
+        _lines(pdf, LINE_HEIGHT, block.text)
+        pdf.ln(2)
+    elif isinstance(block, Table):
+        _table(pdf, block, base_url)
+    elif isinstance(block, BarChart):
+        _bar_chart(pdf, block, base_url)
+    elif isinstance(block, Image):
+        source = io.BytesIO(block.source) if isinstance(block.source, bytes) else block.source
+        pdf.image(source, w=block.width_mm or pdf.epw)
+        if block.caption:
+            _caption(pdf, block.caption)
+
+
+def _caption(pdf: _PDF, text: str) -> None:
+    pdf.set_font(FAMILY, "", 9)
+    _lines(pdf, 5, text, Align.C)
+    pdf.ln(2)
+
+
+def _table(pdf: _PDF, table: Table, base_url: str) -> None:
+    if table.caption:
+        _caption(pdf, table.caption)
+    pdf.set_font(FAMILY, "", 9.5)
+    widths = table.widths or tuple(1 for _ in table.columns)
+    headings = FontFace(emphasis="BOLD", fill_color=(238, 238, 238))
+    with pdf.table(
+        col_widths=widths,
+        headings_style=headings,
+        line_height=6,
+        wrapmode=WrapMode.CHAR,
+        first_row_as_headings=True,
+    ) as out:
+        head = out.row()
+        for column in table.columns:
+            head.cell(column)
+        for cells in table.rows:
+            row = out.row()
+            for cell in cells:
+                link = _link(cell.link, base_url)
+                style = FontFace(color=LINK_COLOUR) if link else None
+                row.cell(
+                    cell.text,
+                    align=Align.R if cell.numeric else Align.L,
+                    link=link or None,
+                    style=style,
+                )
+    pdf.ln(3)
+
+
+def _bar_chart(pdf: _PDF, chart: BarChart, base_url: str) -> None:
+    bar_height, gap, label_width, value_width = 6.0, 2.5, 42.0, 40.0
+    needed = 10 + len(chart.bars) * (bar_height + gap) + 6
+    if pdf.get_y() + needed > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    title = f"{chart.title}（{chart.unit}）" if chart.unit else chart.title
+    pdf.set_font(FAMILY, "B", 10.5)
+    pdf.cell(0, 7, title, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    values = [Decimal(str(bar.value)) for bar in chart.bars]
+    largest = float(max([v for v in values if v > 0], default=Decimal(1)))
+    left = pdf.l_margin + label_width
+    area = pdf.epw - label_width - value_width
+    top = pdf.get_y() + 1
+    pdf.set_font(FAMILY, "", 9)
+    for index, (bar, value) in enumerate(zip(chart.bars, values, strict=True)):
+        y = top + index * (bar_height + gap)
+        pdf.set_xy(pdf.l_margin, y)
+        pdf.cell(label_width - 2, bar_height, bar.label, align=Align.R)
+        length = area * float(max(value, Decimal(0))) / largest
+        pdf.set_fill_color(*BAR_COLOUR)
+        if length > 0:
+            pdf.rect(left, y + 0.5, length, bar_height - 1, style="F")
+        link = _link(bar.link, base_url)
+        pdf.set_xy(left + length + 1.5, y)
+        if link:
+            pdf.set_text_color(*LINK_COLOUR)
+        pdf.cell(value_width, bar_height, chart.value_format.format(value), link=link or "")
+        pdf.set_text_color(0, 0, 0)
+    bottom = top + len(chart.bars) * (bar_height + gap)
+    pdf.set_draw_color(*GRID_COLOUR)
+    pdf.line(left, top - 0.5, left, bottom - gap + 0.5)
+    pdf.set_draw_color(0, 0, 0)
+    pdf.set_xy(pdf.l_margin, bottom + 3)
