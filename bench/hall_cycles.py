@@ -236,7 +236,7 @@ def prepare(months: int) -> dict[str, Any]:
     call_command("migrate", verbosity=0)
     from jiceng.core.models import Role, User
     from jiceng.core.services.accounts import api_token_create, user_create
-    from jiceng.demo.hall import demo_hall_delete, seed_hall
+    from jiceng.demo.hall.seed import demo_hall_delete, seed_hall
     from jiceng.demo.seed import seed_demo
     from jiceng.hall.models import Hall, HandlingRecord, PointKind, Ticket
     from jiceng.hall.services.network import hall_create, point_staff_set, window_create

@@ -9,7 +9,7 @@ Fewer events than a real year: each cylinder at a user carries its current cycle
 delivered) and, for restaurants and enterprises (which change cylinders often), the cycle before
 (filled, delivered, collected); cylinders in stock carry their last step; cylinders inspected in
 the past year their inspection. That is about 100,000 events, written straight into the ledger
-tables in large batches (executemany), as a bulk import would. The cylinder states and
+tables in large batches (jiceng/core/bulk.py), as a bulk import would. The cylinder states and
 locations are set to what those events say.
 
 Deterministic by seed (except the capture job's random id). Run after the cases demo (which
@@ -29,11 +29,11 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from auditlog.context import disable_auditlog
 from django.conf import settings
-from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from jiceng.core.bulk import BATCH, insert_objects, insert_rows, reset_sequences
 from jiceng.core.models import Person, Region, Site, User
 from jiceng.core.scope import region_prefix_q
 from jiceng.demo.names import brand, person_name
@@ -69,7 +69,6 @@ STEP = {
     "collecting": "urn:jiceng:bizstep:collecting",
     "inspecting": f"{CBV}inspecting",
 }
-BATCH = 5_000
 
 
 @dataclass
@@ -98,7 +97,7 @@ def seed_gas(*, seed: int, as_of: date, county: str) -> dict[str, int]:
         _ledger(events, now)
         orders = _orders(rng, now, sites, cylinders, workers)
         checks, hazards = _checks(rng, now, sites)
-        _reset_sequences()
+        reset_sequences(Site, LedgerEvent)
         site_colours_refresh(at=timezone.now(), fresh=True)
     colours = dict(
         SubjectColour.objects.filter(scheme=SITE_SCHEME)
@@ -118,68 +117,6 @@ def seed_gas(*, seed: int, as_of: date, county: str) -> dict[str, int]:
         "gas_yellow": colours.get("yellow", 0),
         "gas_green": colours.get("green", 0),
     }
-
-
-def _insert(model: type[models.Model], objects: list[Any]) -> None:
-    """INSERT unsaved instances with executemany and adapters worked out once per column: the
-    ORM's bulk_create prepares every value of every row, which costs more than the insert
-    itself at this volume. Instances without a primary key get none (the database numbers
-    them); nothing is read back."""
-    if not objects:
-        return
-    fields = [
-        f
-        for f in model._meta.concrete_fields
-        if not (f.primary_key and getattr(objects[0], f.attname) is None)
-    ]
-    ops = connection.ops
-    adapters: list[Any] = []
-    placeholders = []
-    for field in fields:
-        kind = field.get_internal_type()
-        placeholder = "%s"
-        if kind == "DateTimeField":
-            adapt: Any = ops.adapt_datetimefield_value
-        elif kind == "DateField":
-            adapt = ops.adapt_datefield_value
-        elif kind == "JSONField":
-            adapt = _json_text
-            if connection.vendor == "postgresql":
-                placeholder = "%s::jsonb"
-        else:
-            adapt = None
-        adapters.append(adapt)
-        placeholders.append(placeholder)
-    names = ", ".join(ops.quote_name(f.column) for f in fields)
-    statement = (
-        f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({names}) "  # noqa: S608
-        f"VALUES ({', '.join(placeholders)})"
-    )
-    stamp = timezone.now()
-    for obj in objects:  # what pre_save would fill in
-        for field in fields:
-            if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
-                obj.__dict__[field.attname] = obj.__dict__.get(field.attname) or stamp
-    attnames = [f.attname for f in fields]
-    pairs = list(zip(attnames, adapters, strict=True))
-    with connection.cursor() as cursor:
-        for start in range(0, len(objects), BATCH):
-            rows = []
-            for obj in objects[start : start + BATCH]:
-                values = obj.__dict__
-                rows.append(
-                    tuple(
-                        values[name]
-                        if adapt is None or values[name] is None
-                        else adapt(values[name])
-                        for name, adapt in pairs
-                    )
-                )
-            cursor.executemany(statement, rows)
-
-
-def _json_text(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 # --- the network -------------------------------------------------------------------------------
@@ -351,8 +288,8 @@ def _sites(
             )
         )
         planned.append(_Site(pk, kind, village.code, station, lat, lon))
-    _insert(Site, core)
-    _insert(UserSite, gas)
+    insert_objects(Site, core)
+    insert_objects(UserSite, gas)
     return planned
 
 
@@ -543,13 +480,21 @@ def _cylinders(
                 )
             )
         cylinders.append(cylinder)
-    _insert(Cylinder, cylinders)
+    insert_objects(Cylinder, cylinders)
     return cylinders, events
+
+
+EVENT_COLUMNS = (
+    "id", "event_id", "event_type", "action", "event_time", "event_time_zone_offset",
+    "record_time", "biz_step", "disposition", "read_point", "biz_location", "parent_id",
+    "capture_job_id", "region_id", "flagged", "flag_reasons", "body",
+)  # fmt: skip
+EPC_COLUMNS = ("event_id", "epc", "role", "event_time")
 
 
 def _ledger(events: list[_Event], now: datetime) -> None:
     """The events, straight into the ledger tables (what a bulk import of EPCIS documents
-    would store): one capture job, executemany in batches."""
+    would store): one capture job, written in batches by the core bulk writer."""
     job = CaptureJob.objects.create(
         created_at=now,
         finished_at=now,
@@ -559,67 +504,53 @@ def _ledger(events: list[_Event], now: datetime) -> None:
         stored_count=len(events),
     )
     first = int(LedgerEvent.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
-    json_value = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-    quote = connection.ops.quote_name
     adapt = connection.ops.adapt_datetimefield_value
-    insert_event = (
-        f"INSERT INTO {quote(LedgerEvent._meta.db_table)} (id, event_id, event_type, action, "  # noqa: S608
-        "event_time, event_time_zone_offset, record_time, biz_step, disposition, read_point, "
-        "biz_location, parent_id, capture_job_id, region_id, flagged, flag_reasons, body) "
-        f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, {json_value}, "
-        f"{json_value})"
-    )
-    insert_epc = (
-        f"INSERT INTO {quote(LedgerEventEpc._meta.db_table)} (event_id, epc, role, event_time) "  # noqa: S608
-        "VALUES (%s, %s, %s, %s)"
-    )
     recorded = adapt(now)
     events.sort(key=lambda e: e.at)
-    with connection.cursor() as cursor:
-        for start in range(0, len(events), BATCH):
-            rows, epcs = [], []
-            for offset, e in enumerate(events[start : start + BATCH]):
-                pk = first + start + offset
-                step = STEP[e.step]
-                when = e.at.astimezone(UTC).isoformat().replace("+00:00", "Z")
-                body: dict[str, Any] = {
-                    "type": "ObjectEvent",
-                    "eventID": f"urn:uuid:{uuid.UUID(int=pk + (1 << 120))}",
-                    "eventTime": when,
-                    "eventTimeZoneOffset": "+08:00",
-                    "epcList": [e.epc],
-                    "action": "OBSERVE",
-                    "bizStep": step,
-                    "readPoint": {"id": e.read_point},
-                    "bizLocation": {"id": e.biz_location},
-                }
-                if e.disposition:
-                    body["disposition"] = e.disposition
-                at = adapt(e.at)
-                rows.append(
-                    (
-                        pk,
-                        body["eventID"],
-                        "ObjectEvent",
-                        "OBSERVE",
-                        at,
-                        "+08:00",
-                        recorded,
-                        step,
-                        e.disposition,
-                        e.read_point,
-                        e.biz_location,
-                        "",
-                        job.pk,
-                        e.region,
-                        False,
-                        "[]",
-                        json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-                    )
+    for start in range(0, len(events), BATCH):
+        rows, epcs = [], []
+        for offset, e in enumerate(events[start : start + BATCH]):
+            pk = first + start + offset
+            step = STEP[e.step]
+            when = e.at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+            body: dict[str, Any] = {
+                "type": "ObjectEvent",
+                "eventID": f"urn:uuid:{uuid.UUID(int=pk + (1 << 120))}",
+                "eventTime": when,
+                "eventTimeZoneOffset": "+08:00",
+                "epcList": [e.epc],
+                "action": "OBSERVE",
+                "bizStep": step,
+                "readPoint": {"id": e.read_point},
+                "bizLocation": {"id": e.biz_location},
+            }
+            if e.disposition:
+                body["disposition"] = e.disposition
+            at = adapt(e.at)
+            rows.append(
+                (
+                    pk,
+                    body["eventID"],
+                    "ObjectEvent",
+                    "OBSERVE",
+                    at,
+                    "+08:00",
+                    recorded,
+                    step,
+                    e.disposition,
+                    e.read_point,
+                    e.biz_location,
+                    "",
+                    job.pk,
+                    e.region,
+                    False,
+                    "[]",
+                    json.dumps(body, ensure_ascii=False, separators=(",", ":")),
                 )
-                epcs.append((pk, e.epc, "epc", at))
-            cursor.executemany(insert_event, rows)
-            cursor.executemany(insert_epc, epcs)
+            )
+            epcs.append((pk, e.epc, "epc", at))
+        insert_rows(LedgerEvent, EVENT_COLUMNS, rows)
+        insert_rows(LedgerEventEpc, EPC_COLUMNS, epcs)
 
 
 # --- orders and safety checks ------------------------------------------------------------------
@@ -682,7 +613,7 @@ def _orders(
                 window_end=window_end,
             )
         )
-    _insert(Order, orders)
+    insert_objects(Order, orders)
     return len(orders)
 
 
@@ -725,7 +656,7 @@ def _checks(rng: np.random.Generator, now: datetime, sites: list[_Site]) -> tupl
         )
         if found is not None:
             open_hazards.append(found)
-    _insert(SafetyCheck, checks)
+    insert_objects(SafetyCheck, checks)
     Hazard.objects.bulk_create(
         [
             Hazard(
@@ -770,13 +701,6 @@ def _checks(rng: np.random.Generator, now: datetime, sites: list[_Site]) -> tupl
         )
         hazard.save(update_fields=["case"])
     return len(checks), len(open_hazards) + len(past_hazards)
-
-
-def _reset_sequences() -> None:
-    statements = connection.ops.sequence_reset_sql(no_style(), [Site, LedgerEvent])
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
 
 
 # --- reset -------------------------------------------------------------------------------------

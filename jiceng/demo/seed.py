@@ -54,7 +54,7 @@ from jiceng.demo.deployment import (
     user_description,
 )
 from jiceng.demo.gas import demo_gas_delete, seed_gas
-from jiceng.demo.hall import demo_hall_delete, seed_hall
+from jiceng.demo.hall.seed import demo_hall_delete, seed_hall
 from jiceng.demo.ltc import seed_ltc
 from jiceng.demo.organisations import plan_organisations
 from jiceng.demo.profile import REGIONS_FILE, SCALES

@@ -9,7 +9,7 @@ import pytest
 from django.db.models import Count
 from django.utils import translation
 
-from jiceng.demo.hall import seed_hall, tidal_start_for
+from jiceng.demo.hall.seed import seed_hall, tidal_start_for
 from jiceng.hall.kpis import hall_kpis, network_kpis
 from jiceng.hall.models import (
     TIDAL_SESSION_KINDS,
