@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 REGION_GAS_ROLES = frozenset({*roles.REGION_ADMINS, Role.GAS_MANAGER})
 # Who captures in their station's service area (the station they are staff or a worker of).
 STATION_ROLES = frozenset({Role.STATION_STAFF, Role.DELIVERY_WORKER})
+CHUNK = 5000  # identifiers per query
 
 
 # --- registries ---------------------------------------------------------------------------
@@ -194,12 +195,15 @@ def capture_verdicts(capturer: Capturer, events: Sequence[ParsedEvent]) -> list[
     it is refused (empty: allowed). An event is gas's when it names a station or a user site, or
     a cylinder (a urn:jiceng:cylinder: identifier or one registered as a cylinder)."""
     objects = {e for ev in events for e in (*ev.epcs, *ev.child_epcs)}
-    known = {
-        c.identifier: c
-        for c in Cylinder.objects.filter(identifier__in=objects)
-        .select_related("owner", "location_station", "location_site")
-        .order_by()
-    }
+    known: dict[str, Cylinder] = {}
+    ordered = sorted(objects)
+    for start in range(0, len(ordered), CHUNK):  # within every database's parameter limit
+        cylinders = (
+            Cylinder.objects.filter(identifier__in=ordered[start : start + CHUNK])
+            .select_related("owner", "location_station", "location_site")
+            .order_by()
+        )
+        known.update((c.identifier, c) for c in cylinders)
     claimed = [
         any(_ours(p) for p in _places(ev))
         or any(e in known or e.startswith(CYLINDER_URN) for e in (*ev.epcs, *ev.child_epcs))
