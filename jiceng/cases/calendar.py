@@ -87,7 +87,9 @@ class WorkingCalendar:
         return total.total_seconds() / 3600
 
 
-CALENDAR_CACHE: ProcessCache[WorkingCalendar] = process_cache("cases.calendar", seconds=_CACHE_SECONDS)
+CALENDAR_CACHE: ProcessCache[WorkingCalendar] = process_cache(
+    "cases.calendar", seconds=_CACHE_SECONDS
+)
 
 
 def parse_working_hours(spec: str) -> tuple[tuple[time, time], ...]:
