@@ -255,3 +255,47 @@ def test_only_the_region_s_administrators_and_gas_managers_manage_devices_and_st
         scale_device_create(actor=town_admin, station=network.puyuan, name="秤")
     assert ScaleDevice.objects.count() == 1
     assert LedgerEventEpc.objects.count() == 0
+
+
+ITEMS = (
+    "hose",
+    "regulator",
+    "valve",
+    "ventilation",
+    "gas_alarm",
+    "cylinders",
+    "storage",
+    "kitchen",
+)
+
+
+def test_a_grid_worker_posting_a_complete_safety_check_is_refused_and_nothing_is_stored(
+    client, network, users
+):
+    client.force_login(_user("wt-grid", "330483001", Role.GRID_WORKER))  # the site is in scope
+    form = {f"item-{item}": "ok" for item in ITEMS}
+    form["item-hose"] = "major"
+    before = table_counts()
+
+    answer = client.post(f"/gas/sites/{network.site.pk}/check/", form)
+
+    assert answer.status_code == 403
+    assert table_counts() == before
+
+
+def test_a_town_officer_taking_a_phone_order_is_refused_and_nothing_is_stored(
+    client, network, users
+):
+    make_cylinder("PO-1")
+    assert capture(
+        users["admin"], event(FILL, ["PO-1"], biz_location="urn:jiceng:station:TX-S01")
+    ).success
+    client.force_login(users["wutong"])
+    before = table_counts()
+
+    answer = client.post(
+        "/gas/orders/", {"site": network.site.pk, "nominal_kg": 15, "count": 1, "phone": ""}
+    )
+
+    assert answer.status_code == 403
+    assert table_counts() == before
