@@ -14,6 +14,7 @@ from jiceng.api.federation import router as federation_router
 from jiceng.api.gas import router as gas_router
 from jiceng.api.hall import router as hall_router
 from jiceng.api.ltc import router as ltc_router
+from jiceng.api.lottery import router as lottery_router
 from jiceng.api.projects import router as projects_router
 from jiceng.api.schemas import DocumentedAPI
 from jiceng.core.errors import Refused
@@ -82,4 +83,5 @@ api.add_router("/", hall_router)
 api.add_router("/", federation_router)
 api.add_router("/", ltc_router)
 api.add_router("/", gas_router)
+api.add_router("/", lottery_router)
 api.add_router("/", projects_router)
