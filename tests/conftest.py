@@ -42,7 +42,16 @@ def _fresh_process_caches():
 
 @pytest.fixture
 def regions(db) -> dict[str, Region]:
-    """桐乡市 with its 11 towns (reference data), two villages and a grid in each of 梧桐/濮院."""
+    """桐乡市 with its 11 towns (reference data), two villages and a grid in each of 梧桐/濮院.
+    Imported through the region service the first time in a process, the same rows inserted
+    again after that (tests/databases.py, `loaded_once`)."""
+    from tests.databases import loaded_once  # a plugin (below): imported by pytest first
+
+    loaded_once("regions", _import_regions)
+    return {r.code: r for r in Region.objects.all()}
+
+
+def _import_regions() -> None:
     region_import_csv((REFERENCE / "regions-tongxiang.csv").read_text(encoding="utf-8"))
     extra = "code,name,level,parent,lat,lon\n" + "\n".join(
         [
@@ -55,28 +64,35 @@ def regions(db) -> dict[str, Region]:
         ]
     )
     region_import_csv(extra)
-    return {r.code: r for r in Region.objects.all()}
 
 
 @pytest.fixture
 def users(regions) -> dict[str, User]:
-    """admin (county), wutong and puyuan (town officers), and one user of every other role."""
-    specs = [
-        ("admin", "330483", [Role.COUNTY_ADMIN]),
-        ("wutong", WUTONG, [Role.TOWN_OFFICER]),
-        ("puyuan", PUYUAN, [Role.TOWN_OFFICER]),
-        ("village", "330483001001", [Role.VILLAGE_WORKER]),
-        ("grid", "330483001001001", [Role.GRID_WORKER]),
-        ("handler", WUTONG, [Role.DEPARTMENT_HANDLER]),
-        ("clerk", WUTONG, [Role.WINDOW_CLERK]),
-        ("regulator", "330483", [Role.REGULATOR]),
-    ]
-    return {
-        name: user_create(
-            username=name, password="pw-" + name + "-2026", region_code=code, roles=roles
-        )
-        for name, code, roles in specs
-    }
+    """admin (county), wutong and puyuan (town officers), and one user of every other role
+    (password "pw-NAME-2026"). Created through the account service the first time in a
+    process, the same rows inserted again after that (tests/databases.py, `loaded_once`)."""
+    from tests.databases import loaded_once
+
+    loaded_once("users", _create_users)
+    by_name = User.objects.in_bulk([name for name, _code, _roles in USERS], field_name="username")
+    return {name: by_name[name] for name, _code, _roles in USERS}
+
+
+USERS = [
+    ("admin", "330483", [Role.COUNTY_ADMIN]),
+    ("wutong", WUTONG, [Role.TOWN_OFFICER]),
+    ("puyuan", PUYUAN, [Role.TOWN_OFFICER]),
+    ("village", "330483001001", [Role.VILLAGE_WORKER]),
+    ("grid", "330483001001001", [Role.GRID_WORKER]),
+    ("handler", WUTONG, [Role.DEPARTMENT_HANDLER]),
+    ("clerk", WUTONG, [Role.WINDOW_CLERK]),
+    ("regulator", "330483", [Role.REGULATOR]),
+]
+
+
+def _create_users() -> None:
+    for name, code, roles in USERS:
+        user_create(username=name, password="pw-" + name + "-2026", region_code=code, roles=roles)
 
 
 @pytest.fixture

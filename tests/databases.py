@@ -120,3 +120,91 @@ def seed_test_county() -> None:
 
     with translation.override("en"):
         seed_demo(scale="test", seed=TEST_COUNTY_SEED, reset=False, progress=False)
+
+
+# (what, language, database, password hashers) -> {model: rows} that `what` added
+_snapshots: dict[tuple[str, ...], dict[type, list[dict[str, object]]]] = {}
+
+
+def _table_states() -> dict[type, tuple[int, object]]:
+    """Rows and highest integer key of every table (None: no rows, or keys that are not
+    integers)."""
+    from django.apps import apps
+    from django.db.models import Max
+
+    integers = {"AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField"}
+    states: dict[type, tuple[int, object]] = {}
+    for model in apps.get_models(include_auto_created=True):
+        manager = model._default_manager
+        top = None
+        if model._meta.pk.get_internal_type() in integers:
+            top = manager.aggregate(top=Max("pk"))["top"]
+        states[model] = (manager.count(), top)
+    return states
+
+
+def _recorded(create: Callable[[], object]) -> dict[type, list[dict[str, object]]] | None:
+    """Run `create`; the rows it added per model, or None when they cannot be told apart."""
+    before = _table_states()
+    create()
+    added: dict[type, list[dict[str, object]]] = {}
+    for model, (count, top) in _table_states().items():
+        if count == before[model][0]:
+            continue
+        rows = model._default_manager.order_by("pk")
+        if before[model][0] == 0:
+            added[model] = list(rows.values())
+        elif (
+            isinstance(top, int)
+            and count - before[model][0] == rows.filter(pk__gt=before[model][1]).count()
+        ):
+            added[model] = list(rows.filter(pk__gt=before[model][1]).values())
+        else:
+            return None  # rows changed in a table that held some already: not replayable
+    return added
+
+
+def _replayed(snapshot: dict[type, list[dict[str, object]]]) -> bool:
+    """Insert the recorded rows again, with their keys; False (nothing written) if one is taken."""
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    for model, rows in snapshot.items():
+        if model._default_manager.filter(
+            pk__in=[row[model._meta.pk.attname] for row in rows]
+        ).exists():
+            return False
+    for model, rows in snapshot.items():
+        model._default_manager.bulk_create([model(**row) for row in rows])
+    if connection.vendor == "postgresql":  # new rows of the test must not reuse the keys
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), list(snapshot)):
+                cursor.execute(statement)
+    return True
+
+
+def loaded_once(what: str, create: Callable[[], object]) -> None:
+    """`create()` (which writes rows through the services, as a test would) the first time in a
+    process; afterwards the same rows (keys, audit entries, password hashes and all) inserted
+    again in one go, which is what a test's rollback had taken away. Used by the `regions` and
+    `users` fixtures, which most tests ask for. Falls back to `create()` whenever the rows
+    cannot be replayed exactly (a key already taken, rows added to a table that held some)."""
+    from django.conf import settings
+    from django.db import connection
+    from django.utils import translation
+
+    key = (
+        what,
+        str(translation.get_language()),
+        str(connection.settings_dict["NAME"]),
+        ",".join(settings.PASSWORD_HASHERS),
+    )
+    snapshot = _snapshots.get(key)
+    if snapshot is not None and _replayed(snapshot):
+        return
+    if snapshot is not None:
+        create()
+        return
+    recorded = _recorded(create)
+    if recorded is not None:
+        _snapshots[key] = recorded
