@@ -42,6 +42,7 @@ from jiceng.ledger.selectors import (
     DEFAULT_PER_PAGE,
     QueryInvalid,
     capture_job_get,
+    capture_job_get_for_device,
     events_query_document,
     format_time,
 )
@@ -251,7 +252,13 @@ def capture(request: HttpRequest) -> HttpResponse:
 @epcis_view
 @require_http_methods(["GET"])
 def capture_job(request: HttpRequest, capture_id: str) -> HttpResponse:
-    """The capture job object."""
+    """The capture job object (a device reads the jobs of its own captures)."""
+    device = _device(request)
+    if device is not None:
+        job = capture_job_get_for_device(
+            capture_id=capture_id, region_code=device.station.region_id
+        )
+        return JsonResponse(capture_job_json(job))
     user = _user(request, write=False)
     job = capture_job_get(capture_id=capture_id, user=user)
     return JsonResponse(capture_job_json(job))

@@ -317,3 +317,17 @@ def capture_job_get(*, capture_id: str, user: User | AnonymousUser) -> CaptureJo
     except ValueError:
         raise Http404("No capture job has this id.") from None
     return get_in_scope_or_404(CaptureJob.objects.all(), user, capture_id=key)
+
+
+def capture_job_get_for_device(*, capture_id: str, region_code: str) -> CaptureJob:
+    """A capture job that a device (no user) captured in `region_code`, its station's region
+    (Http404 for any other and for malformed ids): a scale reads the jobs of its captures."""
+    try:
+        key = uuid.UUID(capture_id)
+    except ValueError:
+        raise Http404("No capture job has this id.") from None
+    jobs = CaptureJob.objects.filter(capture_id=key, actor__isnull=True, region_id=region_code)
+    job = jobs.first()
+    if job is None:
+        raise Http404("No capture job has this id.")
+    return job

@@ -217,6 +217,12 @@ def test_a_scale_device_captures_with_its_key_alone_in_its_station_s_area(client
     assert answer.status_code == 202, answer.content
     job = CaptureJob.objects.get()
     assert job.success and job.actor is None and job.region_id == "330483001"
+    read = client.get(answer["Location"], headers={"X-Device-Key": key})
+    assert read.status_code == 200 and read.json()["success"] is True
+    _other, other_key = scale_device_create(
+        actor=users["admin"], station=network.puyuan, name="2号秤"
+    )
+    assert client.get(answer["Location"], headers={"X-Device-Key": other_key}).status_code == 404
 
     before = table_counts()
     bad = _document(event(FILL, ["S-2"], biz_location="urn:jiceng:station:TX-S02"))
