@@ -14,7 +14,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from jiceng.api.auth import request_user
 from jiceng.api.schemas import Code, Day, Error, RegionCode, answers
@@ -186,7 +186,7 @@ def sales_post(request: HttpRequest) -> Any:
         rows = [{"row": e.row, "message": e.message} for e in refused.rows]
         body = {"detail": _("The file was refused; nothing was stored."), "errors": rows}
         return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
-    return 201, StoredOut(stored=stored)
+    return Status(201, StoredOut(stored=stored))
 
 
 @router.post(
@@ -202,7 +202,7 @@ def prizes_post(request: HttpRequest, payload: PrizeIn) -> Any:
         amount=payload.amount,
         paid_on=payload.paid_on,
     )
-    return 201, PrizeOut(tax_withheld=_yuan(prize.tax_withheld))
+    return Status(201, PrizeOut(tax_withheld=_yuan(prize.tax_withheld)))
 
 
 @router.get(
