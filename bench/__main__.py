@@ -23,6 +23,7 @@ BENCHMARKS: dict[str, str] = {
     "ledger-capture": "bench.ledger_capture",
     "ledger-query": "bench.ledger_query",
     "gas-colours": "bench.gas_colours",
+    "projects-cpm": "bench.projects_cpm",
 }
 
 
