@@ -147,7 +147,7 @@ class NotificationsMarked(Schema):
     marked: int
 
 
-class CategoryOut(Schema):
+class CaseCategoryOut(Schema):
     code: str
     name: str
     name_en: str
@@ -188,7 +188,7 @@ def case_out(case: Case, user: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/case-categories", response=list[CategoryOut], summary="Case categories")
+@router.get("/case-categories", response=list[CaseCategoryOut], summary="Case categories")
 def categories(request: HttpRequest) -> Any:
     return Category.objects.filter(is_active=True).order_by("group", "code")
 

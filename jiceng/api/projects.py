@@ -169,7 +169,7 @@ def post_problem(
     return Status(201, ProblemOut(case=problem.case.number))
 
 
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH = r"^(20\d\d|2100)-(0[1-9]|1[0-2])$"  # a month from 2000 to 2100
 
 
 class RankingFilter(Schema):
