@@ -13,6 +13,7 @@ from jiceng.api.core import router as core_router
 from jiceng.api.federation import router as federation_router
 from jiceng.api.gas import router as gas_router
 from jiceng.api.hall import router as hall_router
+from jiceng.api.hall_network import router as hall_network_router
 from jiceng.api.ltc import router as ltc_router
 from jiceng.api.lottery import router as lottery_router
 from jiceng.api.projects import router as projects_router
@@ -80,6 +81,7 @@ def malformed(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
 api.add_router("/", core_router)
 api.add_router("/", cases_router)
 api.add_router("/", hall_router)
+api.add_router("/", hall_network_router)
 api.add_router("/", federation_router)
 api.add_router("/", ltc_router)
 api.add_router("/", gas_router)
