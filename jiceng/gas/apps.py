@@ -35,6 +35,8 @@ class GasConfig(AppConfig):
         auditlog.register(models.UserSite)
         auditlog.register(models.DeliveryWorker)
         auditlog.register(models.Vehicle)
+        # A scale device's creation and revocation, never its key's digest.
+        auditlog.register(models.ScaleDevice, exclude_fields=["key_digest", "last_used_at"])
         register_capture_handler(cylinder_events_apply)
         register_capture_authority(capture_verdicts)
         register_close_handler("gas_hazard", hazard_case_closed)

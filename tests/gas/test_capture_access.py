@@ -305,3 +305,16 @@ def test_a_town_officer_taking_a_phone_order_is_refused_and_nothing_is_stored(
 
     assert answer.status_code == 403
     assert table_counts() == before
+
+
+def test_creating_and_revoking_a_device_is_in_the_audit_trail_without_its_key(network, users):
+    from auditlog.models import LogEntry
+
+    device, key = scale_device_create(actor=users["admin"], station=network.wutong, name="3号秤")
+    scale_device_revoke(actor=users["admin"], device=device)
+
+    entries = LogEntry.objects.get_for_object(device)
+    assert entries.count() == 2
+    assert all(
+        key not in str(e.changes) and device.key_digest not in str(e.changes) for e in entries
+    )
