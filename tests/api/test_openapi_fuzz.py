@@ -383,3 +383,24 @@ def test_every_operation_documents_its_errors_with_the_one_error_schema():
                 if status.startswith("4") and path != "/api/v1/federation/messages":
                     schema = response["content"]["application/json"]["schema"]
                     assert schema == {"$ref": "#/components/schemas/Error"}, (method, path, status)
+
+
+def test_no_two_api_schemas_share_a_name():
+    """The document names a schema by its class: a second class of the same name in another
+    router replaces the first one in the document (case categories were once described by the
+    lottery's CategoryOut)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from pydantic import BaseModel
+
+    import jiceng.api
+
+    modules_of: dict[str, set[str]] = {}
+    for info in pkgutil.iter_modules(jiceng.api.__path__):
+        module = importlib.import_module(f"jiceng.api.{info.name}")
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, BaseModel) and cls.__module__ == module.__name__:
+                modules_of.setdefault(name, set()).add(module.__name__)
+    assert {name: found for name, found in modules_of.items() if len(found) > 1} == {}
