@@ -153,7 +153,7 @@ def monthly_ranking(user: User | AnonymousUser, month: date) -> list[dict[str, A
     on the blue board this month and the months before (the settings' `blue_months_flag`)."""
     settings = review_setting("ranking")
     month = month.replace(day=1)
-    projects = list(projects_visible_to(user).filter(created_at__date__lte=month_bounds(month)[1]))
+    projects = list(projects_visible_to(user))
     rows = _rank(projects, month, settings)
     months = int(settings.get("blue_months_flag", 2))
     blue = {r["project"].pk for r in rows if r["board"] == "blue"}
@@ -163,7 +163,7 @@ def monthly_ranking(user: User | AnonymousUser, month: date) -> list[dict[str, A
         earlier = previous_month(earlier)
         if not streak:
             break
-        before = _rank([p for p in projects], earlier, settings)
+        before = _rank(projects, earlier, settings)
         streak &= {r["project"].pk for r in before if r["board"] == "blue"}
     for row in rows:
         row["blue_again"] = row["project"].pk in streak

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from jiceng.web.projects import views
+
+urlpatterns = [
+    path("", views.board, name="projects-board"),
+    path("agenda/", views.agenda, name="projects-agenda"),
+    path("ranking/", views.ranking, name="projects-ranking"),
+    path("contest/", views.contest, name="projects-contest"),
+    path("annual/", views.annual, name="projects-annual"),
+    path("<int:project_id>/", views.project_page, name="projects-project"),
+    path("<int:project_id>/stage/", views.stage_change, name="projects-stage"),
+]

@@ -1,0 +1,256 @@
+"""Key-project pages: the pipeline board, a project with its Gantt chart (early and late bars,
+the critical path, today, milestones that must start this week, red when the late start has
+passed), the weekly meeting's agenda and minutes, and the reviews."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jiceng.core.transitions import allowed_transitions
+from jiceng.projects import access
+from jiceng.projects.models import Project
+from jiceng.projects.selectors import (
+    annual_evaluation,
+    contest_results,
+    meeting_agenda,
+    monthly_ranking,
+    pipeline_board,
+    projects_visible_to,
+)
+from jiceng.projects.services import (
+    STAGE_MACHINE,
+    meeting_record,
+    project_schedule,
+    project_stage_change,
+)
+from jiceng.web.common import add_service_errors, request_user
+from jiceng.web.projects.forms import MeetingForm, StageForm
+
+DAY_PX = 3  # calendar days to pixels in the Gantt chart
+ROW_PX = 26
+LABEL_PX = 180
+
+
+def _user_of_module(request: HttpRequest) -> Any:
+    user = request_user(request)
+    if not access.uses_module(user):
+        raise PermissionDenied(_("Key projects are not among your tasks."))
+    return user
+
+
+def _project_or_404(request: HttpRequest, project_id: int) -> Project:
+    project = (
+        projects_visible_to(request_user(request))
+        .select_related("lead", "region")
+        .filter(pk=project_id)
+        .first()
+    )
+    if project is None:
+        raise Http404(_("No such project."))
+    return project
+
+
+def _month_param(request: HttpRequest) -> date:
+    text = request.GET.get("month", "")
+    try:
+        year, month = (int(x) for x in text.split("-"))
+        if 2000 <= year <= 2100:
+            return date(year, month, 1)
+    except ValueError:
+        pass
+    return timezone.localdate().replace(day=1)
+
+
+@login_required
+@require_GET
+def board(request: HttpRequest) -> HttpResponse:
+    user = _user_of_module(request)
+    return render(request, "web/projects/board.html", {"columns": pipeline_board(user)})
+
+
+def gantt_rows(schedule: dict[str, Any], today: date) -> dict[str, Any]:
+    """Positions of the bars (early and late) and markers of an SVG Gantt chart."""
+    rows = schedule["milestones"]
+    dates = [today]
+    for r in rows:
+        dates += [d for d in (r["early_start"], r["early_finish"], r["done_on"]) if d]
+        dates += [d for d in (r["late_start"], r["late_finish"]) if d]
+    if schedule["deadline"]:
+        dates.append(schedule["deadline"])
+    first = min(dates) - timedelta(days=7)
+    last = max(dates) + timedelta(days=7)
+
+    def x(day: date) -> int:
+        return LABEL_PX + (day - first).days * DAY_PX
+
+    bars = []
+    for i, r in enumerate(rows):
+        y = 30 + i * ROW_PX
+        bar: dict[str, Any] = {**r, "y": y, "text_y": y + 14}
+        bar["early_x"] = x(r["early_start"])
+        bar["early_w"] = max(DAY_PX, x(r["early_finish"]) - x(r["early_start"]) + DAY_PX)
+        if r["late_start"]:
+            bar["late_x"] = x(r["late_start"])
+            bar["late_w"] = max(DAY_PX, x(r["late_finish"]) - x(r["late_start"]) + DAY_PX)
+        bars.append(bar)
+    months = []
+    cursor = first.replace(day=1)
+    while cursor <= last:
+        if cursor >= first:
+            months.append({"x": x(cursor), "label": cursor.strftime("%Y-%m")})
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return {
+        "bars": bars,
+        "months": months,
+        "today_x": x(today),
+        "deadline_x": x(schedule["deadline"]) if schedule["deadline"] else None,
+        "width": x(last) + 10,
+        "height": 40 + len(rows) * ROW_PX,
+    }
+
+
+@login_required
+@require_GET
+def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _project_or_404(request, project_id)
+    user = request_user(request)
+    today = timezone.localdate()
+    schedule = project_schedule(project, today=today)
+    return render(
+        request,
+        "web/projects/project.html",
+        {
+            "project": project,
+            "schedule": schedule,
+            "gantt": gantt_rows(schedule, today),
+            "today": today,
+            "must_start": [m for m in schedule["milestones"] if m["status"] == "start_this_week"],
+            "late": [m for m in schedule["milestones"] if m["status"] == "late"],
+            "problems": project.problems.select_related("case", "member"),
+            "stage_changes": project.stage_changes.select_related("by"),
+            "steps": allowed_transitions(STAGE_MACHINE, project, user),
+            "task_force": project.task_force.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def stage_change(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _project_or_404(request, project_id)
+    form = StageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a step."))
+        return redirect("projects-project", project_id=project.pk)
+    project_stage_change(
+        actor=request_user(request),
+        project_id=project.pk,
+        action=form.cleaned_data["action"],
+        expected_version=form.cleaned_data["version"],
+    )
+    return redirect("projects-project", project_id=project.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agenda(request: HttpRequest) -> HttpResponse:
+    """The agenda of a meeting (a date; today by default), printable, and its minutes form."""
+    user = _user_of_module(request)
+    try:
+        on = date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        on = timezone.localdate()
+    projects = list(projects_visible_to(user))
+    by_id = {str(p.pk): p for p in projects}
+    form = MeetingForm(request.POST or None, projects=projects, initial={"held_on": on})
+    if request.method == "POST" and form.is_valid():
+        decisions = form.decisions(by_id)
+        if form.is_valid():
+            region = user.region_id or ""
+            try:
+                meeting_record(
+                    actor=user,
+                    region_code=region,
+                    held_on=form.cleaned_data["held_on"],
+                    minutes=form.cleaned_data["minutes"],
+                    decisions=decisions,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The minutes are recorded."))
+                return redirect(f"{request.path}?date={form.cleaned_data['held_on']}")
+    return render(
+        request,
+        "web/projects/agenda.html",
+        {
+            "agenda": meeting_agenda(user, on),
+            "form": form,
+            "may_record": access.is_office(user, user.region_id or ""),
+        },
+    )
+
+
+@login_required
+@require_GET
+def ranking(request: HttpRequest) -> HttpResponse:
+    user = _user_of_module(request)
+    month = _month_param(request)
+    rows = monthly_ranking(user, month)
+    return render(
+        request,
+        "web/projects/ranking.html",
+        {
+            "month": month,
+            "rows": rows,
+            "red": [r for r in rows if r["board"] == "red"],
+            "blue": [r for r in rows if r["board"] == "blue"],
+        },
+    )
+
+
+@login_required
+@require_GET
+def contest(request: HttpRequest) -> HttpResponse:
+    user = _user_of_module(request)
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+        quarter = int(request.GET.get("quarter", (today.month - 1) // 3 + 1))
+    except ValueError:
+        year, quarter = today.year, (today.month - 1) // 3 + 1
+    if not (2000 <= year <= 2100 and 1 <= quarter <= 4):
+        year, quarter = today.year, (today.month - 1) // 3 + 1
+    return render(
+        request,
+        "web/projects/contest.html",
+        {"year": year, "quarter": quarter, "rows": contest_results(user, year, quarter)},
+    )
+
+
+@login_required
+@require_GET
+def annual(request: HttpRequest) -> HttpResponse:
+    user = _user_of_module(request)
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        year = today.year
+    if not 2000 <= year <= 2100:
+        year = today.year
+    return render(
+        request,
+        "web/projects/annual.html",
+        {"year": year, "evaluation": annual_evaluation(user, year)},
+    )

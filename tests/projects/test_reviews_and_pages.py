@@ -1,0 +1,123 @@
+"""A land-acquisition problem closes through the case loop and counts for its member; the
+month's ranking has red and blue boards; the contest drops the highest and lowest; the pages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.test import Client
+
+from jiceng.cases.services import case_act
+from jiceng.projects.models import MonthlyInvestment, Problem
+from jiceng.projects.selectors import (
+    annual_evaluation,
+    contest_results,
+    monthly_ranking,
+    trimmed_mean,
+)
+from jiceng.projects.services import contest_score, problem_report, project_create
+
+TZ = ZoneInfo("Asia/Shanghai")
+MONDAY_9 = datetime(2026, 3, 9, 9, 0, tzinfo=TZ)
+
+
+def test_a_land_acquisition_problem_becomes_a_case_closes_and_counts_for_its_member(
+    project_setup, plant
+):
+    users = project_setup
+    problem = problem_report(
+        actor=users["member"],
+        project_id=plant.pk,
+        title="红线内3户农房征迁未签约",
+        category="land_acquisition",
+        at=MONDAY_9,
+    )
+    case = problem.case
+    assert case.category.code == "land_acquisition" and problem.member == users["member"]
+    case_act(case_id=case.pk, actor=users["wutong"], action="accept", at=MONDAY_9)
+    case = case_act(case_id=case.pk, actor=users["wutong"], action="dispatch", at=MONDAY_9)
+    assert case.department.kind == "construction" and case.department.region_id == "330483001"
+    case_act(case_id=case.pk, actor=users["builder"], action="start", at=MONDAY_9)
+    case_act(case_id=case.pk, actor=users["builder"], action="resolve", note="已签约", at=MONDAY_9)
+    case_act(case_id=case.pk, actor=users["wutong"], action="verify", at=MONDAY_9)
+    problem.refresh_from_db()
+    assert problem.closed_at is not None
+    members = annual_evaluation(users["wutong"], 2026)["members"]
+    assert [(m["username"], m["closed"]) for m in members] == [("member", 1)]
+    case_act(case_id=case.pk, actor=users["wutong"], action="reopen", note="反复")
+    assert Problem.objects.get(pk=problem.pk).closed_at is None
+
+
+def test_the_month_has_a_red_and_a_blue_board_and_flags_two_months_blue(project_setup):
+    office = project_setup["wutong"]
+    projects = [
+        project_create(
+            actor=office,
+            name=f"项目{i:02d}",
+            stage="building",
+            region_code="330483001",
+            kind="industrial",
+            production_target=date(2027, 6, 30),
+            today=date(2026, 6, 1),
+        )
+        for i in range(20)
+    ]
+    for i, p in enumerate(projects):
+        for month in (date(2026, 9, 1), date(2026, 10, 1)):
+            MonthlyInvestment.objects.create(
+                project=p, month=month, planned=Decimal(100), completed=Decimal(5 * i)
+            )
+    rows = monthly_ranking(office, date(2026, 10, 1))
+    red = [r["project"].name for r in rows if r["board"] == "red"]
+    blue = [r["project"].name for r in rows if r["board"] == "blue"]
+    assert red == ["项目19", "项目18"] and blue == ["项目01", "项目00"]
+    assert [r["rank"] for r in rows] == list(range(1, 21))
+    assert all(r["blue_again"] for r in rows if r["board"] == "blue")
+    assert not any(r["blue_again"] for r in rows if r["board"] != "blue")
+
+
+def test_the_contest_drops_the_highest_and_lowest_judge(project_setup, plant):
+    users = project_setup
+    assert trimmed_mean([90, 80, 70, 10]) == 75
+    for judge, points in zip(
+        ["admin", "wutong", "puyuan", "regulator"], [90, 80, 70, 10], strict=True
+    ):
+        contest_score(
+            actor=users["wutong"],
+            project=plant,
+            year=2026,
+            quarter=3,
+            scores={
+                code: Decimal(points * weight // 100)
+                for code, weight in (
+                    ("progress", 40), ("investment", 30), ("problems", 20), ("roadshow", 10)
+                )
+            },
+            judge=users[judge],
+        )  # fmt: skip
+    [row] = contest_results(users["wutong"], 2026, 3)
+    assert row["judges"] == [90.0, 80.0, 70.0, 10.0] and row["score"] == 75.0
+
+
+def test_the_gantt_page_shows_red_milestones_and_the_critical_path(project_setup, plant):
+    client = Client()
+    client.force_login(project_setup["wutong"])
+    page = client.get(f"/projects/{plant.pk}/").content.decode()
+    assert 'id="gantt"' in page and 'id="gantt-today"' in page
+    assert 'data-code="construction_permit"' in page
+    # planned on 1 June for production on 30 October: by today the late starts have passed.
+    if date.today() > date(2026, 10, 30) - timedelta(days=1):
+        assert 'data-status="late"' in page and 'id="infeasible"' in page
+    assert client.get("/projects/").status_code == 200
+    assert client.get("/projects/agenda/").status_code == 200
+    assert client.get("/projects/ranking/?month=2026-10").status_code == 200
+    assert client.get("/projects/contest/").status_code == 200
+    assert client.get("/projects/annual/").status_code == 200
+    other = Client()
+    other.force_login(project_setup["puyuan"])
+    assert other.get(f"/projects/{plant.pk}/").status_code == 404
+    grid = Client()
+    grid.force_login(project_setup["grid"])
+    assert grid.get("/projects/").status_code == 403
