@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 def link(name: str, **params: object) -> str:
     """The address of a page of records (web/lottery), with its filters."""
     try:
-        path = reverse(f"lottery:{name}")
+        path = reverse(f"lottery-{name}")
     except NoReverseMatch:
         return ""
     query = urlencode({k: v for k, v in params.items() if v not in (None, "")})

@@ -12,6 +12,7 @@ urlpatterns = [
     path("ltc/", include("jiceng.web.ltc.urls")),
     path("gas/", include("jiceng.web.gas.urls")),
     path("projects/", include("jiceng.web.projects.urls")),
+    path("lottery/", include("jiceng.web.lottery.urls")),
     path("federation/", include("jiceng.web.federation.urls")),
     path("", include("jiceng.web.dashboard.urls")),
 ]

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from jiceng.web.lottery import views
+
+urlpatterns = [
+    path("", views.fund_page, name="lottery-fund"),
+    path("report/", views.report_page, name="lottery-report"),
+    path("report/<int:year>.pdf", views.report_pdf, name="lottery-report-pdf"),
+    path("outlets/", views.outlets_page, name="lottery-outlets"),
+    path("sales/", views.sales_page, name="lottery-sales"),
+    path("prizes/", views.prizes_page, name="lottery-prizes"),
+    path("grants/", views.grants_page, name="lottery-grants"),
+    path("responsibility/", views.responsibility_page, name="lottery-responsibility"),
+]

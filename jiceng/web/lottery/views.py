@@ -1,0 +1,282 @@
+"""The welfare-lottery pages: the fund ledger of a year, the annual responsibility report (page
+and PDF), and the pages of records that each figure of them links to (outlets, sales, prizes,
+grants, responsibility work), filtered the way the links say. Reads go through
+jiceng.lottery.selectors (role and region scope), the sales import through its service."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from jiceng.core.region_codes import scope_prefix
+from jiceng.core.scope import region_prefix_q, scope_queryset
+from jiceng.documents.content import BarChart
+from jiceng.lottery import access
+from jiceng.lottery.models import (
+    Game,
+    GrantCategory,
+    PublicityActivity,
+    SalesStaff,
+    Supervisor,
+    SupervisorVisit,
+)
+from jiceng.lottery.report import link, report_document
+from jiceng.lottery.selectors import (
+    annual_report,
+    disbursements_visible_to,
+    fund_ledger,
+    is_open_on,
+    money,
+    outlets_visible_to,
+    prizes_visible_to,
+    sales_visible_to,
+    tax_rule_on,
+    year_bounds,
+)
+from jiceng.lottery.services import ImportRefused, sales_import
+from jiceng.web.common import add_service_errors, request_user
+from jiceng.web.lottery.forms import SalesImportForm
+
+T = "web/lottery/"
+PAGE_SIZE = 100
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = timezone.localdate().year - 1
+    return min(max(year, 2000), 2100)
+
+
+def _int(request: HttpRequest, name: str, low: int, high: int) -> int | None:
+    try:
+        value = int(request.GET.get(name, ""))
+    except ValueError:
+        return None
+    return value if low <= value <= high else None
+
+
+def _in_region(
+    queryset: QuerySet[Any], request: HttpRequest, field: str = "region"
+) -> QuerySet[Any]:
+    code = request.GET.get("region", "")
+    if code.isdigit():
+        try:
+            return queryset.filter(region_prefix_q(scope_prefix(code), field))
+        except (KeyError, ValueError):
+            return queryset.none()
+    return queryset
+
+
+def _years() -> list[int]:
+    this = timezone.localdate().year
+    return list(range(this, this - 6, -1))
+
+
+@login_required
+@require_GET
+def fund_page(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    year = _year(request)
+    ledger = fund_ledger(user, year)
+    context = {
+        "year": year,
+        "years": _years(),
+        "ledger": ledger,
+        "tax_rule": tax_rule_on(date(year, 12, 31)),
+        "sales_link": link("sales", year=year),
+        "prizes_link": link("prizes", year=year, taxed=1),
+        "games": [(line, link("sales", year=year, game=line.game.code)) for line in ledger.by_game],
+    }
+    return render(request, T + "fund.html", context)
+
+
+@login_required
+@require_GET
+def report_page(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    year = _year(request)
+    report = annual_report(user, year)
+    document = report_document(user, report)
+    blocks = []
+    for block in document.blocks:
+        kind = type(block).__name__.lower()
+        bars: list[tuple[Any, float]] = []
+        if isinstance(block, BarChart):
+            largest = max((float(bar.value) for bar in block.bars), default=0.0) or 1.0
+            bars = [(bar, round(100 * float(bar.value) / largest, 1)) for bar in block.bars]
+        blocks.append({"kind": kind, "block": block, "bars": bars})
+    context = {"year": year, "years": _years(), "document": document, "blocks": blocks}
+    return render(request, T + "report.html", context)
+
+
+@login_required
+@require_GET
+def report_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    from jiceng.lottery.report import report_pdf as render_report
+
+    pdf = render_report(request_user(request), year, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="lottery-report-{year}.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def outlets_page(request: HttpRequest) -> HttpResponse:
+    outlets = _in_region(outlets_visible_to(request_user(request)), request)
+    open_on = request.GET.get("open_on", "")
+    try:
+        day = date.fromisoformat(open_on) if open_on else None
+    except ValueError:
+        day = None
+    if day is not None:
+        outlets = outlets.filter(is_open_on(day))
+    staff = outlets.aggregate(staff=Sum("staff_count"))["staff"] or 0
+    page = Paginator(outlets.order_by("code"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        T + "outlets.html",
+        {"page": page, "open_on": day, "staff": staff, "query": _query(request)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sales_page(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    access.check_read(user)
+    form = SalesImportForm()
+    report: list[Any] = []
+    if request.method == "POST":
+        access.check_write(user)
+        form = SalesImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                stored = sales_import(actor=user, data=upload.read(), filename=upload.name)
+            except ImportRefused as refused:
+                report = refused.rows
+                form.add_error(None, _("The file was refused; nothing was stored."))
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("%(count)d rows stored.") % {"count": stored})
+                return redirect("lottery-sales")
+    year = _year(request)
+    start, end = year_bounds(year)
+    sales = _in_region(sales_visible_to(user), request).filter(sold_on__gte=start, sold_on__lt=end)
+    game = Game.objects.filter(code=request.GET.get("game", "")).first()
+    if game is not None:
+        sales = sales.filter(game=game)
+    month = _int(request, "month", 1, 12)
+    if month is not None:
+        sales = sales.filter(sold_on__month=month)
+    total = money(sales.aggregate(total=Sum("amount"))["total"])
+    rows = sales.select_related("outlet", "game").order_by("-sold_on", "outlet__code", "game_id")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "year": year,
+        "game": game,
+        "month": month,
+        "total": total,
+        "page": page,
+        "form": form,
+        "report": report,
+        "may_write": access.may_write(user),
+        "query": _query(request),
+    }
+    return render(request, T + "sales.html", context)
+
+
+@login_required
+@require_GET
+def prizes_page(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    start, end = year_bounds(year)
+    prizes = _in_region(prizes_visible_to(request_user(request)), request).filter(
+        paid_on__gte=start, paid_on__lt=end
+    )
+    taxed = request.GET.get("taxed") == "1"
+    if taxed:
+        prizes = prizes.filter(tax_withheld__gt=0)
+    totals = prizes.aggregate(amount=Sum("amount"), tax=Sum("tax_withheld"))
+    page = Paginator(prizes.select_related("game", "outlet"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "year": year,
+        "taxed": taxed,
+        "page": page,
+        "amount": money(totals["amount"]),
+        "tax": money(totals["tax"]),
+        "query": _query(request),
+    }
+    return render(request, T + "prizes.html", context)
+
+
+@login_required
+@require_GET
+def grants_page(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    start, end = year_bounds(year)
+    paid = _in_region(
+        disbursements_visible_to(request_user(request)), request, "grant__region"
+    ).filter(paid_on__gte=start, paid_on__lt=end)
+    category = request.GET.get("category", "")
+    if category in GrantCategory.values:
+        paid = paid.filter(grant__category=category)
+    amount = money(paid.aggregate(total=Sum("amount"))["total"])
+    projects = paid.values("grant_id").distinct().count()
+    rows = paid.select_related("grant", "grant__region").order_by("-paid_on", "id")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "year": year,
+        "category": GrantCategory(category).label if category in GrantCategory.values else "",
+        "amount": amount,
+        "projects": projects,
+        "page": page,
+        "query": _query(request),
+    }
+    return render(request, T + "grants.html", context)
+
+
+@login_required
+@require_GET
+def responsibility_page(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    access.check_read(user)
+    year = _year(request)
+    start, end = year_bounds(year)
+    context = {
+        "year": year,
+        "supervisors": scope_queryset(Supervisor.objects.all(), user).filter(appointed_on__lt=end),
+        "visits": scope_queryset(
+            SupervisorVisit.objects.select_related("supervisor", "outlet"), user
+        ).filter(visited_on__gte=start, visited_on__lt=end)[:200],
+        "pledged": scope_queryset(SalesStaff.objects.select_related("outlet"), user).filter(
+            pledge_signed_on__gte=start, pledge_signed_on__lt=end
+        )[:200],
+        "activities": scope_queryset(PublicityActivity.objects.all(), user).filter(
+            held_on__gte=start, held_on__lt=end
+        ),
+    }
+    return render(request, T + "responsibility.html", context)
+
+
+def _query(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
