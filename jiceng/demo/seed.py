@@ -55,6 +55,7 @@ from jiceng.demo.deployment import (
 )
 from jiceng.demo.gas import demo_gas_delete, seed_gas
 from jiceng.demo.hall.seed import demo_hall_delete, seed_hall
+from jiceng.demo.lottery import demo_lottery_delete, seed_lottery
 from jiceng.demo.ltc import seed_ltc
 from jiceng.demo.organisations import plan_organisations
 from jiceng.demo.profile import REGIONS_FILE, SCALES
@@ -151,6 +152,13 @@ DEMO_USERS = [
         "330483",
         Role.REGULATOR,
         gettext_lazy("Regulator of 桐乡市, read-only"),
+    ),
+    DemoUser(
+        "fucai",
+        "福彩中心工作人员",
+        "330483",
+        Role.LOTTERY_STAFF,
+        gettext_lazy("Welfare-lottery centre staff of 桐乡市 (outlets, sales, fund, report)"),
     ),
 ]
 
@@ -300,6 +308,9 @@ def _seed(*, scale: str, seed: int, progress: bool, county: str) -> dict[str, An
     # The gas network of the demo county (not at the test scales: 20,000 sites take seconds).
     if size.gas and county == default_county():
         seed_gas(seed=seed, as_of=timezone.localdate(), county=county)
+    # The welfare-lottery centre's records (3,000 outlets, 2023-2025), at the demo scale only.
+    if size.gas and county == default_county():
+        seed_lottery(seed=seed, county=county)
 
     kinds = organisations.count_by_kind()
     site_kinds = Counter(s.kind for s in organisations.sites)
@@ -411,6 +422,7 @@ def demo_data_delete() -> None:
     """
     user_type = ContentType.objects.get_for_model(User)
     demo_gas_delete()  # gas sites, stations and ledger events refer to regions and sites
+    demo_lottery_delete()  # outlets, sales, prizes and grants refer to regions
     demo_hall_delete()  # service points hold protected references to regions and sites
     with transaction.atomic(), disable_auditlog():
         doomed_users = list(User.objects.filter(region__isnull=False).values_list("pk", flat=True))
