@@ -57,6 +57,7 @@ from jiceng.demo.gas import demo_gas_delete, seed_gas
 from jiceng.demo.hall.seed import demo_hall_delete, seed_hall
 from jiceng.demo.lottery import demo_lottery_delete, seed_lottery
 from jiceng.demo.ltc import seed_ltc
+from jiceng.demo.projects import seed_projects
 from jiceng.demo.organisations import plan_organisations
 from jiceng.demo.profile import REGIONS_FILE, SCALES
 from jiceng.demo.region_tree import RegionTree
@@ -305,6 +306,8 @@ def _seed(*, scale: str, seed: int, progress: bool, county: str) -> dict[str, An
             seed=seed, per_year=size.cases_per_year, as_of=timezone.localdate(), progress=progress
         )
     ltc = seed_ltc(county=county, rng_seed=seed)
+    # Key projects of the first town (党建+项目): needs the case departments seeded with cases.
+    projects = seed_projects(county=county, seed=seed) if size.cases_per_year else {}
     # The gas network of the demo county (not at the test scales: 20,000 sites take seconds).
     if size.gas and county == default_county():
         seed_gas(seed=seed, as_of=timezone.localdate(), county=county)
@@ -334,6 +337,7 @@ def _seed(*, scale: str, seed: int, progress: bool, county: str) -> dict[str, An
         "tickets": hall.get("tickets", 0),
         "county_name": tree.county.name,
         "ltc": ltc,
+        "projects": projects.get("projects", 0),
     }
 
 
