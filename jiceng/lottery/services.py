@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -347,4 +347,45 @@ def publicity_activity_record(
         region=region,
         participants=participants,
         created_by=actor,
+    )
+
+
+COMPLAINT_CATEGORY = "lottery_complaint"
+
+
+def complaint_report(
+    *,
+    actor: User | None,
+    description: str,
+    outlet: Outlet | None = None,
+    region: Region | None = None,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    source: str = "hotline",
+    idempotency_key: str | None = None,
+) -> Any:
+    """A complaint or tip-off about an outlet or the centre, opened as a case of the case loop
+    (category `lottery_complaint`, loaded by this app's data migration) through the case
+    engine's public intake service: it is then accepted, dispatched, handled and closed there."""
+    from jiceng.cases.services.intake import case_report
+
+    access.check_write(actor)
+    place = outlet.region_id if outlet is not None else (region.code if region else None)
+    if place is None:
+        raise ValidationError({"outlet": _("Name the outlet or the region concerned.")})
+    access.check_in_scope(actor, place)
+    text = description
+    if outlet is not None:
+        text = f"{description}\n{_('Outlet')}: {outlet.code} {outlet.name}"
+    return case_report(
+        actor=actor,
+        category=COMPLAINT_CATEGORY,
+        description=text,
+        region_code=place,
+        address=outlet.address if outlet is not None else "",
+        source=source,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        source_ref=f"lottery-outlet:{outlet.code}" if outlet is not None else "",
+        idempotency_key=idempotency_key,
     )

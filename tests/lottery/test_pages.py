@@ -101,3 +101,26 @@ def test_the_report_pdf_reads_back_in_chinese(staff, sold, tmp_path):
     path.write_bytes(pdf.content)
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
     assert "1,000,200.00" in text
+
+
+def test_a_complaint_about_an_outlet_opens_a_case_in_its_town(staff, outlets):
+    from jiceng.cases.models import Case
+
+    page = _client(staff["fucai"]).post(
+        "/lottery/responsibility/",
+        {"outlet": "wt1", "description": "向未成年人出售彩票", "reporter_phone": "13800000000"},
+    )
+    assert page.status_code == 302
+    case = Case.objects.get()
+    assert case.category.code == "lottery_complaint"
+    assert case.region_id == "330483001001"
+    assert "wt1" in case.description
+
+
+def test_a_complaint_about_another_towns_outlet_is_refused(staff, outlets):
+    from jiceng.cases.models import Case
+
+    page = _client(staff["fucai_wutong"]).post(
+        "/lottery/responsibility/", {"outlet": "py1", "description": "服务态度差"}
+    )
+    assert page.status_code == 200 and Case.objects.count() == 0

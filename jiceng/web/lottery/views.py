@@ -26,6 +26,7 @@ from jiceng.lottery import access
 from jiceng.lottery.models import (
     Game,
     GrantCategory,
+    Outlet,
     PublicityActivity,
     SalesStaff,
     Supervisor,
@@ -44,9 +45,9 @@ from jiceng.lottery.selectors import (
     tax_rule_on,
     year_bounds,
 )
-from jiceng.lottery.services import ImportRefused, sales_import
-from jiceng.web.common import add_service_errors, request_user
-from jiceng.web.lottery.forms import SalesImportForm
+from jiceng.lottery.services import ImportRefused, complaint_report, sales_import
+from jiceng.web.common import add_service_errors, new_idempotency_key, request_user
+from jiceng.web.lottery.forms import ComplaintForm, SalesImportForm
 
 T = "web/lottery/"
 PAGE_SIZE = 100
@@ -254,14 +255,39 @@ def grants_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def responsibility_page(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     access.check_read(user)
+    form = ComplaintForm(initial={"idempotency_key": new_idempotency_key()})
+    if request.method == "POST":
+        access.check_write(user)
+        form = ComplaintForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            outlet = scope_queryset(Outlet.objects.all(), user).filter(code=data["outlet"]).first()
+            if outlet is None:
+                form.add_error("outlet", _("Unknown outlet."))
+            else:
+                try:
+                    case = complaint_report(
+                        actor=user,
+                        description=data["description"],
+                        outlet=outlet,
+                        reporter_name=data["reporter_name"],
+                        reporter_phone=data["reporter_phone"],
+                        idempotency_key=data["idempotency_key"] or None,
+                    )
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                else:
+                    return redirect("case-detail", case_id=case.pk)
     year = _year(request)
     start, end = year_bounds(year)
     context = {
         "year": year,
+        "form": form,
+        "may_write": access.may_write(user),
         "supervisors": scope_queryset(Supervisor.objects.all(), user).filter(appointed_on__lt=end),
         "visits": scope_queryset(
             SupervisorVisit.objects.select_related("supervisor", "outlet"), user
