@@ -50,7 +50,7 @@ def body(count: int) -> dict[str, object]:
 
     call_command("migrate", verbosity=0)
     from jiceng.cases.reference_data import categories_load, departments_create
-    from jiceng.cases.services import case_report
+    from jiceng.cases.services.intake import case_report
     from jiceng.core.models import Role
     from jiceng.core.services.accounts import user_create
     from jiceng.core.services.regions import region_import_csv

@@ -23,7 +23,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from jiceng.cases.services import case_report
+from jiceng.cases.services.intake import case_report
 from jiceng.core.identifiers import make_credit_code
 from jiceng.core.models import Role
 from jiceng.core.services.accounts import api_token_create, user_create

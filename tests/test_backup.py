@@ -18,7 +18,7 @@ from PIL import Image
 
 from jiceng import cli
 from jiceng.cases.reference_data import categories_load, departments_create
-from jiceng.cases.services import case_report
+from jiceng.cases.services.intake import case_report
 from jiceng.core.backup import (
     MANIFEST,
     BackupRefused,

@@ -11,8 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from jiceng.cases.models import CaseEvent, Department
-from jiceng.cases.services import CASE_MACHINE, case_act, case_report
+from jiceng.cases.services import CASE_MACHINE, case_act
 from jiceng.cases.services import TransitionRefused as CaseRefused
+from jiceng.cases.services.intake import case_report
 from jiceng.core.errors import Refused
 from jiceng.core.transitions import (
     StateMachine,

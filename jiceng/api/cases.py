@@ -33,12 +33,9 @@ from jiceng.cases.selectors import (
     timeline,
     unread_notifications,
 )
-from jiceng.cases.services import (
-    CASE_MACHINE,
-    case_act,
-    case_report,
-    notifications_mark_read,
-)
+from jiceng.cases.services import CASE_MACHINE, case_act
+from jiceng.cases.services.intake import case_report
+from jiceng.cases.services.notifications import notifications_mark_read
 from jiceng.core.models import User
 from jiceng.core.transitions import allowed_names
 

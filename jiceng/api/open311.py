@@ -38,7 +38,7 @@ from django.views.decorators.http import require_http_methods
 from jiceng.cases.models import CLOSED_STATUSES, Case, Category, Status
 from jiceng.cases.routing import default_department_names
 from jiceng.cases.selectors import cases_public, cases_visible_to
-from jiceng.cases.services import case_report
+from jiceng.cases.services.intake import case_report
 from jiceng.core.models import Region, User
 from jiceng.core.services.accounts import api_token_authenticate
 

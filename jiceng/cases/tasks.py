@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from jiceng.cases import services
+from jiceng.cases.services import escalation
 
 
 @task()
 def escalate_overdue_cases() -> int:
-    return services.escalate_overdue_cases()
+    return escalation.escalate_overdue_cases()

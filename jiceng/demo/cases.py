@@ -37,7 +37,7 @@ from jiceng.cases.models import (
     Status,
 )
 from jiceng.cases.reference_data import categories_load, departments_create
-from jiceng.cases.services import YELLOW_SHARE
+from jiceng.cases.services.clock import YELLOW_SHARE
 from jiceng.core.models import Region, User
 
 # Demo users who work in a department of the case loop: (region, department kind).

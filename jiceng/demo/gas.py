@@ -621,7 +621,7 @@ def _checks(rng: np.random.Generator, now: datetime, sites: list[_Site]) -> tupl
     """Most sites checked in the past year (some only longer ago: 黄码); a few hazards open,
     the major ones with deadlines, some past them (红码). Open hazards have their cases."""
     from jiceng.cases.models import Source
-    from jiceng.cases.services import case_report
+    from jiceng.cases.services.intake import case_report
 
     inspector = User.objects.filter(username="grid").first()
     checks, open_hazards, past_hazards = [], [], []

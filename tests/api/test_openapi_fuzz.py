@@ -42,7 +42,7 @@ from schemathesis.pytest._test_builder import build_operation_test
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from jiceng.cases.reference_data import categories_load, departments_create
-from jiceng.cases.services import case_report
+from jiceng.cases.services.intake import case_report
 from jiceng.core.identifiers import make_credit_code, make_resident_id
 from jiceng.core.models import Role, User
 from jiceng.core.services.accounts import api_token_create, user_create

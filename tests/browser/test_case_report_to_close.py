@@ -206,7 +206,8 @@ def test_a_case_from_report_to_close(live_server, town, open_context, page_probl
 
 def test_the_pages_at_phone_and_desk_width(live_server, town, open_context, page_problems):
     """Screenshots of the inbox, a case, the report form, the map and the wall screen."""
-    from jiceng.cases.services import case_act, case_report
+    from jiceng.cases.services import case_act
+    from jiceng.cases.services.intake import case_report
 
     users = town
     base = live_server.url

@@ -10,7 +10,7 @@ from django.utils import timezone
 from PIL import Image
 
 from jiceng.cases.models import Case
-from jiceng.cases.services import case_report
+from jiceng.cases.services.intake import case_report
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 WUTONG_GRID = "330483001001001"

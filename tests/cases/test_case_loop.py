@@ -21,9 +21,9 @@ from jiceng.cases.services import (
     CaseChanged,
     TransitionRefused,
     case_act,
-    case_report,
-    escalate_overdue_cases,
 )
+from jiceng.cases.services.escalation import escalate_overdue_cases
+from jiceng.cases.services.intake import case_report
 from jiceng.core.transitions import allowed_names
 
 TZ = ZoneInfo("Asia/Shanghai")

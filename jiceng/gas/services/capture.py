@@ -396,7 +396,7 @@ def _illegal_filling_cases(
 ) -> dict[int, Any]:
     """One case per station and document, listing every cylinder filled against the check."""
     from jiceng.cases.models import Source
-    from jiceng.cases.services import case_report
+    from jiceng.cases.services.intake import case_report
 
     opened: dict[int, Any] = {}
     if not fills:

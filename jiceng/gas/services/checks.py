@@ -93,7 +93,7 @@ def safety_check_record(
     clean = _clean_hazards(hazards or [], today)
     checked_photos = photo_checks.check_photos(photos or [])
     from jiceng.cases.models import Source
-    from jiceng.cases.services import case_report
+    from jiceng.cases.services.intake import case_report
 
     with transaction.atomic():
         check = SafetyCheck.objects.create(

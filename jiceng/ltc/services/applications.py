@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiceng.cases.models import Source
-from jiceng.cases.services import case_report
+from jiceng.cases.services.intake import case_report
 from jiceng.core.errors import Changed, Refused
 from jiceng.core.models import Person
 from jiceng.core.roles import may_write as role_may_write

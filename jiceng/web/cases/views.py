@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jiceng.cases.access import is_dispatcher
 from jiceng.cases.models import Case, CategoryAttribute
 from jiceng.cases.photos import MAX_PHOTOS
 from jiceng.cases.selectors import (
@@ -58,11 +59,10 @@ from jiceng.cases.services import (
     CaseChanged,
     TransitionRefused,
     case_act,
-    case_report,
     cases_dispatch_many,
-    is_dispatcher,
-    notifications_mark_read,
 )
+from jiceng.cases.services.intake import case_report
+from jiceng.cases.services.notifications import notifications_mark_read
 from jiceng.core import roles
 from jiceng.core.spreadsheets import Sheet, xlsx_file
 from jiceng.core.transitions import Transition, allowed_transitions

@@ -10,9 +10,11 @@
   and, on open cases: escalate, suspend ⇄ resume, merge (as a duplicate), comment; dismiss on
   reported/accepted cases; confirm and rate by the reporter.
 
-The actions are declared once, as transitions (`CASE_MACHINE`, jiceng/core/transitions.py): the
-statuses each starts from, the status it leads to and who may take it; what each changes besides
-the status is its effect (`_EFFECTS`). Pages and the API ask `allowed_transitions` which actions a
+This module is the state machine; intake (`intake.case_report`), notifications, escalation, the
+clock and the timeline are the other modules of this package. The actions are declared once, as
+transitions (`CASE_MACHINE`, jiceng/core/transitions.py): the statuses each starts from, the
+status it leads to and who may take it; what each changes besides the status is its effect
+(`_EFFECTS`). Pages and the API ask `allowed_transitions` which actions a
 user may take now.
 
 Each action runs in one transaction on a locked row. A caller that passes the version it saw
@@ -22,7 +24,6 @@ double dispatch. An action that the case's status does not allow is refused with
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,16 +31,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiceng.cases import photos as photo_checks
 from jiceng.cases import routing
 from jiceng.cases.access import (
-    DISPATCHER_ROLES,
     is_dispatcher,
     is_handler,
     is_reporter,
@@ -50,26 +49,19 @@ from jiceng.cases.calendar import working_calendar
 from jiceng.cases.models import (
     CLOSED_STATUSES,
     Case,
-    CaseCounter,
-    CaseEvent,
     CasePhoto,
-    Category,
-    CategoryAttribute,
     Department,
     EventKind,
-    IntakeKey,
-    Notification,
     Outcome,
-    Priority,
-    Source,
     Status,
 )
-from jiceng.cases.selectors import cases_numbered, category_rules
-from jiceng.core import roles
-from jiceng.core.caching import ProcessCache, process_cache
+from jiceng.cases.selectors import cases_numbered
+from jiceng.cases.services.clock import resolve_clock, start_clock, stop_clock
+from jiceng.cases.services.notifications import notify_after
+from jiceng.cases.services.timeline import MAX_DESCRIPTION, clean_text, record_event, store_photos
 from jiceng.core.errors import Changed, Refused
-from jiceng.core.models import Region, User
-from jiceng.core.scope import code_in_scope, code_within, county_of
+from jiceng.core.models import User
+from jiceng.core.scope import code_within, county_of
 from jiceng.core.transitions import (
     StateMachine,
     Transition,
@@ -77,9 +69,6 @@ from jiceng.core.transitions import (
     transition_check,
     transition_get,
 )
-
-YELLOW_SHARE = 0.8  # a case turns yellow when 80 % of its time is used
-MAX_DESCRIPTION = 4000
 
 
 class CaseChanged(Changed):
@@ -315,249 +304,6 @@ CASE_MACHINE: StateMachine[Case] = StateMachine(
 )
 
 
-# --- the clock -----------------------------------------------------------------------------
-
-
-def _start_clock(case: Case, start: datetime, due: datetime) -> None:
-    calendar = working_calendar()
-    used = calendar.working_hours_between(start, due)
-    case.clock_started_at = start
-    case.clock_due_at = due
-    case.clock_yellow_at = calendar.add_working_hours(start, used * YELLOW_SHARE) if used else due
-
-
-def _stop_clock(case: Case) -> None:
-    case.clock_started_at = case.clock_yellow_at = case.clock_due_at = None
-
-
-def _resolve_clock(case: Case, now: datetime) -> None:
-    """Run the clock towards the resolve deadline (set it first if there is none)."""
-    if case.resolve_deadline is None:
-        case.resolve_deadline = working_calendar().end_of_working_day(
-            now, case.category.resolve_days
-        )
-    _start_clock(case, case.accepted_at or now, case.resolve_deadline)
-
-
-# --- intake --------------------------------------------------------------------------------
-
-_TAG = re.compile(r"<[^>]*>")
-
-
-def _clean_text(value: str, *, field: str, limit: int, required: bool = False) -> str:
-    text = (value or "").replace("\x00", "").strip()
-    if required and not text:
-        raise ValidationError({field: _("This field is required.")})
-    if len(text) > limit:
-        raise ValidationError({field: _("At most %d characters.") % limit})
-    return text
-
-
-def check_attributes(
-    attributes: Iterable[CategoryAttribute], given: dict[str, Any]
-) -> dict[str, Any]:
-    """Validate answers to a category's extra questions; unknown codes are refused."""
-    definitions = {a.code: a for a in attributes}
-    unknown = sorted(set(given) - set(definitions))
-    if unknown:
-        raise ValidationError({"attributes": _("Unknown attribute: %s") % ", ".join(unknown)})
-    clean: dict[str, Any] = {}
-    for code, definition in definitions.items():
-        value = given.get(code)
-        empty = value in (None, "", [])
-        if empty:
-            if definition.required:
-                raise ValidationError({"attributes": _("Attribute %s is required.") % code})
-            continue
-        clean[code] = _attribute_value(definition, value)
-    return clean
-
-
-def _attribute_value(definition: CategoryAttribute, value: Any) -> Any:
-    kind, code = definition.datatype, definition.code
-    keys = {str(v.get("key")) for v in definition.values}
-    if kind == CategoryAttribute.Datatype.NUMBER:
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            raise ValidationError(
-                {"attributes": _("Attribute %s must be a number.") % code}
-            ) from None
-    if kind == CategoryAttribute.Datatype.DATETIME:
-        parsed = parse_datetime(str(value))
-        if parsed is None:
-            raise ValidationError(
-                {"attributes": _("Attribute %s must be an ISO 8601 date and time.") % code}
-            )
-        return parsed.isoformat()
-    if kind == CategoryAttribute.Datatype.SINGLEVALUELIST:
-        if str(value) not in keys:
-            raise ValidationError(
-                {
-                    "attributes": _("Attribute %(code)s has no value %(value)s.")
-                    % {"code": code, "value": value}
-                }
-            )
-        return str(value)
-    if kind == CategoryAttribute.Datatype.MULTIVALUELIST:
-        values = [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
-        bad = [v for v in values if v not in keys]
-        if bad:
-            raise ValidationError(
-                {
-                    "attributes": _("Attribute %(code)s has no value %(value)s.")
-                    % {"code": code, "value": ", ".join(bad)}
-                }
-            )
-        return values
-    return _clean_text(str(value), field="attributes", limit=1000)
-
-
-def _next_number(county_code: str, year: int) -> tuple[int, str]:
-    """The next number of a county's year, taken by one UPDATE ... RETURNING (SQLite 3.35+ and
-    PostgreSQL): the row lock serialises concurrent intakes, and no number is given twice."""
-    table = connection.ops.quote_name(CaseCounter._meta.db_table)
-    # The table name is the model's own, never input.
-    statement = f"UPDATE {table} SET last = last + 1 WHERE county_code = %s AND year = %s"  # noqa: S608
-    statement += " RETURNING last"
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [county_code, year])
-        row = cursor.fetchone()
-        if row is None:  # the first case of the year
-            CaseCounter.objects.get_or_create(county_code=county_code, year=year)
-            cursor.execute(statement, [county_code, year])
-            row = cursor.fetchone()
-    sequence = int(row[0])
-    return sequence, f"{county_code}-{year}-{sequence:06d}"
-
-
-def case_report(
-    *,
-    actor: User | None,
-    category: Category | str,
-    description: str,
-    region_code: str | None = None,
-    lat: float | None = None,
-    lon: float | None = None,
-    address: str = "",
-    source: str = Source.GRID_WORKER,
-    priority: str = Priority.NORMAL,
-    reporter_name: str = "",
-    reporter_phone: str = "",
-    reporter_email: str = "",
-    attributes: dict[str, Any] | None = None,
-    photos: list[UploadedFile] | None = None,
-    media_url: str = "",
-    source_ref: str = "",
-    idempotency_key: str | None = None,
-    at: datetime | None = None,
-) -> Case:
-    """Take in a new case. Everything is validated before anything is written."""
-    if idempotency_key and actor is not None:
-        earlier = (
-            IntakeKey.objects.filter(user=actor, key=idempotency_key[:100])
-            .select_related("case")
-            .first()
-        )
-        if earlier is not None:
-            return earlier.case
-    if actor is not None and not roles.may_write(actor):
-        raise PermissionDenied(_("Your role may not report cases."))
-    rules = category_rules(category if isinstance(category, str) else category.code)
-    if rules is None:
-        raise ValidationError({"category": _("Unknown category: %s") % category})
-    category = rules.category
-    if source not in Source.values:
-        raise ValidationError({"source": _("Unknown source: %s") % source})
-    if priority not in Priority.values:
-        raise ValidationError({"priority": _("Unknown priority: %s") % priority})
-    description = _clean_text(
-        description, field="description", limit=MAX_DESCRIPTION, required=True
-    )
-    address = _clean_text(address, field="address", limit=300)
-    region = _locate(region_code, lat, lon)
-    if actor is not None and not code_in_scope(actor, region.code):
-        raise PermissionDenied(_("The place is outside your region."))
-    clean_attributes = check_attributes(rules.attributes, attributes or {})
-    checked_photos = photo_checks.check_photos(photos or [])
-    now = at or timezone.now()
-    calendar = working_calendar()
-    county = routing.ancestor_code(region.code, "county") or county_of(region.code)
-    owner = routing.owner_region_code(region, rules.route_levels)
-    try:
-        with transaction.atomic():
-            sequence, number = _next_number(county, timezone.localtime(now).year)
-            case = Case(
-                number=number,
-                year=timezone.localtime(now).year,
-                sequence=sequence,
-                source=source,
-                category=category,
-                region=region,
-                owner_region_id=owner,
-                lat=lat,
-                lon=lon,
-                address=address,
-                description=description,
-                attributes=clean_attributes,
-                priority=priority,
-                reporter=actor,
-                reporter_name=_clean_text(reporter_name, field="reporter_name", limit=100),
-                reporter_phone=_clean_text(reporter_phone, field="reporter_phone", limit=30),
-                reporter_email=_clean_text(reporter_email, field="reporter_email", limit=200),
-                media_url=media_url[:500],
-                source_ref=source_ref[:100],
-                reported_at=now,
-                accept_deadline=calendar.add_working_hours(now, category.accept_hours),
-            )
-            _start_clock(case, now, case.accept_deadline)
-            case.save(force_insert=True)
-            event = _record(
-                case, EventKind.REPORTED, actor, now, note="", to_status=Status.REPORTED
-            )
-            _store_photos(case, event, checked_photos, CasePhoto.Kind.BEFORE, actor)
-            if idempotency_key and actor is not None:
-                IntakeKey.objects.create(user=actor, key=idempotency_key[:100], case=case)
-            _notify(
-                _dispatchers_of(owner),
-                case,
-                "reported",
-                _("New case %(number)s: %(category)s")
-                % {"number": case.number, "category": category.name},
-                exclude=actor,
-            )
-    except IntegrityError:
-        if idempotency_key and actor is not None:
-            earlier = IntakeKey.objects.filter(user=actor, key=idempotency_key[:100]).first()
-            if earlier is not None:
-                return earlier.case
-        raise
-    return case
-
-
-def _locate(region_code: str | None, lat: float | None, lon: float | None) -> Region:
-    from jiceng.core.geography import region_at_point
-
-    if lat is not None or lon is not None:
-        if lat is None or lon is None:
-            raise ValidationError({"location": _("Give both latitude and longitude.")})
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ValidationError({"location": _("Coordinates are out of range.")})
-    if region_code:
-        region = Region.objects.filter(code=region_code.strip()).first()
-        if region is None:
-            raise ValidationError({"region": _("Unknown region code: %s") % region_code})
-        if region.level in ("province", "city"):
-            raise ValidationError({"region": _("Place the case in a county or below.")})
-        return region
-    if lat is None or lon is None:
-        raise ValidationError({"location": _("A location is required: a region or a point.")})
-    region = region_at_point(lat, lon)
-    if region is None:
-        raise ValidationError({"location": _("The point lies outside the county.")})
-    return region
-
-
 # --- acting on a case ------------------------------------------------------------------------
 
 
@@ -577,7 +323,7 @@ def case_act(
 ) -> Case:
     """Apply one action to a case, or refuse it with a reason, leaving the case as it was."""
     rule = transition_get(CASE_MACHINE, action)
-    note = _clean_text(note, field="note", limit=MAX_DESCRIPTION, required=rule.note_required)
+    note = clean_text(note, field="note", limit=MAX_DESCRIPTION, required=rule.note_required)
     checked_photos = photo_checks.check_photos(photos or [])
     now = at or timezone.now()
     with transaction.atomic():
@@ -598,7 +344,7 @@ def case_act(
         case.version += 1
         case.is_open = case.status not in CLOSED_STATUSES
         case.save()
-        event = _record(
+        event = record_event(
             case,
             rule.event,
             None if system else actor,
@@ -611,14 +357,14 @@ def case_act(
         )
         if checked_photos:
             kind = CasePhoto.Kind.AFTER if action == "resolve" else CasePhoto.Kind.BEFORE
-            _store_photos(case, event, checked_photos, kind, actor)
+            store_photos(case, event, checked_photos, kind, actor)
         if not case.is_open and previous not in CLOSED_STATUSES:
             for handler in _close_handlers.get(case.category.code, ()):
                 handler(case)
         if action == "reopen":
             for handler in _reopen_handlers.get(case.category.code, ()):
                 handler(case)
-        _notify_after(case, action, actor)
+        notify_after(case, action, actor)
     return case
 
 
@@ -644,13 +390,13 @@ def _no_effect(case: Case, step: _Step) -> dict[str, Any]:
 
 def _on_accept(case: Case, step: _Step) -> dict[str, Any]:
     case.accepted_at = step.now
-    _resolve_clock(case, step.now)
+    resolve_clock(case, step.now)
     return {}
 
 
 def _on_dismiss(case: Case, step: _Step) -> dict[str, Any]:
     case.outcome, case.closed_at = Outcome.DISMISSED, step.now
-    _stop_clock(case)
+    stop_clock(case)
     return {}
 
 
@@ -659,7 +405,7 @@ def _on_dispatch(case: Case, step: _Step) -> dict[str, Any]:
     if case.accepted_at is None:
         case.accepted_at = step.now
     case.department = target
-    _resolve_clock(case, step.now)
+    resolve_clock(case, step.now)
     return {"department": target}
 
 
@@ -670,7 +416,7 @@ def _on_return(case: Case, step: _Step) -> dict[str, Any]:
 def _on_resolve(case: Case, step: _Step) -> dict[str, Any]:
     case.resolved_at = step.now
     case.resolved_on_time = case.resolve_deadline is None or step.now <= case.resolve_deadline
-    _stop_clock(case)
+    stop_clock(case)
     return {}
 
 
@@ -685,13 +431,13 @@ def _on_verify(case: Case, step: _Step) -> dict[str, Any]:
             _("This category needs the reporter's confirmation before closing.")
         )
     case.outcome, case.closed_at = Outcome.RESOLVED, step.now
-    _stop_clock(case)
+    stop_clock(case)
     return {}
 
 
 def _on_reject(case: Case, step: _Step) -> dict[str, Any]:
     case.resolved_at, case.resolved_on_time = None, None
-    _resolve_clock(case, step.now)
+    resolve_clock(case, step.now)
     return {}
 
 
@@ -703,7 +449,7 @@ def _on_reopen(case: Case, step: _Step) -> dict[str, Any]:
     case.resolve_deadline = working_calendar().end_of_working_day(
         step.now, case.category.resolve_days
     )
-    _start_clock(case, step.now, case.resolve_deadline)
+    start_clock(case, step.now, case.resolve_deadline)
     return {}
 
 
@@ -722,7 +468,7 @@ def _on_escalate(case: Case, step: _Step) -> dict[str, Any]:
 
 def _on_suspend(case: Case, step: _Step) -> dict[str, Any]:
     case.suspended_from, case.suspended_at = step.previous, step.now
-    _stop_clock(case)
+    stop_clock(case)
     return {}
 
 
@@ -734,16 +480,16 @@ def _on_resume(case: Case, step: _Step) -> dict[str, Any]:
         case.resolve_deadline += paused
     case.suspended_at = None
     if case.status == Status.REPORTED:
-        _start_clock(case, case.reported_at + paused, case.accept_deadline)
+        start_clock(case, case.reported_at + paused, case.accept_deadline)
     else:
-        _resolve_clock(case, step.now)
+        resolve_clock(case, step.now)
     return {"paused_hours": round(paused / timedelta(hours=1), 2)}
 
 
 def _on_merge(case: Case, step: _Step) -> dict[str, Any]:
     original = _merge_target(case, step.duplicate_of)
     case.outcome, case.closed_at, case.duplicate_of = Outcome.MERGED, step.now, original
-    _stop_clock(case)
+    stop_clock(case)
     return {"duplicate_of": original.number}
 
 
@@ -814,180 +560,6 @@ def _merge_target(case: Case, duplicate_of: Case | int | None) -> Case:
     if county_of(original.region_id) != county_of(case.region_id):
         raise ValidationError({"duplicate_of": _("That case belongs to another county.")})
     return original
-
-
-def _record(
-    case: Case,
-    kind: str,
-    actor: User | None,
-    at: datetime,
-    *,
-    note: str,
-    from_status: str = "",
-    to_status: str = "",
-    department: Department | None = None,
-    data: dict[str, Any] | None = None,
-) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case,
-        kind=kind,
-        actor=actor,
-        actor_label=str(actor) if actor else _("system"),
-        at=at,
-        note=note,
-        from_status=from_status,
-        to_status=to_status,
-        department=department,
-        data=data or {},
-    )
-
-
-def _store_photos(
-    case: Case,
-    event: CaseEvent,
-    checked: list[photo_checks.CheckedPhoto],
-    kind: str,
-    actor: User | None,
-) -> None:
-    for photo in checked:
-        token, content = photo_checks.photo_content(photo)
-        record = CasePhoto(
-            case=case,
-            event=event,
-            kind=kind,
-            token=token,
-            extension=photo.extension,
-            content_type=photo.content_type,
-            size=len(photo.content),
-            width=photo.width,
-            height=photo.height,
-            uploaded_by=actor,
-        )
-        record.file.save(content.name, content, save=False)
-        record.save()
-
-
-# --- notifications ---------------------------------------------------------------------------
-
-
-DISPATCHERS_CACHE: ProcessCache[list[int]] = process_cache("cases.dispatchers", seconds=30.0)
-
-
-def _dispatchers_of(region_code: str) -> list[int]:
-    """The officers who own a region's cases, cached for half a minute per process: intake
-    notifies them on every report, and the officers of a town change rarely."""
-    return DISPATCHERS_CACHE.get(
-        region_code,
-        lambda: list(
-            User.objects.filter(
-                region_id=region_code, is_active=True, role_grants__role__in=DISPATCHER_ROLES
-            )
-            .values_list("pk", flat=True)
-            .distinct()
-        ),
-    )
-
-
-def _members_of(department: Department | None) -> list[int]:
-    if department is None:
-        return []
-    return list(department.members.filter(is_active=True).values_list("pk", flat=True))
-
-
-def _notify(
-    user_ids: Iterable[int], case: Case, kind: str, text: str, exclude: User | None = None
-) -> None:
-    Notification.objects.bulk_create(
-        Notification(user_id=pk, case=case, kind=kind, text=text[:300])
-        for pk in dict.fromkeys(user_ids)
-        if exclude is None or pk != exclude.pk
-    )
-
-
-def _notify_after(case: Case, action: str, actor: User | None) -> None:
-    label = f"{case.number} · {case.category.name}"
-    if action == "dispatch" and case.department_id:
-        _notify(
-            _members_of(case.department), case, action, _("Dispatched to you: %s") % label, actor
-        )
-    elif action in ("return", "resolve"):
-        texts = {
-            "return": _("Returned by the department: %s"),
-            "resolve": _("Resolved, to verify: %s"),
-        }
-        _notify(_dispatchers_of(case.owner_region_id), case, action, texts[action] % label, actor)
-    elif action in ("verify", "reject", "reopen") and case.department_id:
-        texts = {
-            "verify": _("Closed: %s"),
-            "reject": _("Resolution not accepted: %s"),
-            "reopen": _("Reopened: %s"),
-        }
-        _notify(_members_of(case.department), case, action, texts[action] % label, actor)
-    elif action == "escalate":
-        people = _dispatchers_of(case.owner_region_id)
-        if case.department_id:
-            people += _members_of(case.department)
-        _notify(people, case, action, _("Escalated, overdue: %s") % label, actor)
-    if action in ("resolve", "verify") and case.reporter_id:
-        _notify(
-            [case.reporter_id],
-            case,
-            action,
-            _("Your case %(n)s is %(s)s.") % {"n": case.number, "s": case.get_status_display()},
-            actor,
-        )
-
-
-def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
-    qs = Notification.objects.filter(user=user, read_at__isnull=True)
-    if ids is not None:
-        qs = qs.filter(pk__in=list(ids))
-    return qs.update(read_at=timezone.now())
-
-
-# --- escalation ------------------------------------------------------------------------------
-
-
-def escalate_overdue_cases(*, now: datetime | None = None) -> int:
-    """Escalate every overdue open case by its category's rule; return how many escalated."""
-    now = now or timezone.now()
-    calendar = working_calendar()
-    candidates = (
-        Case.objects.filter(is_open=True, clock_due_at__lt=now, owner_region__level="town")
-        .exclude(status=Status.SUSPENDED)
-        .select_related("category")
-        .only(
-            "pk",
-            "clock_due_at",
-            "escalated_at",
-            "category__escalate_after_hours",
-            "category__escalate_up_to",
-            "owner_region_id",
-        )
-    )
-    escalated = 0
-    for case in candidates.iterator(chunk_size=500):
-        if case.category.escalate_up_to == "town":
-            continue
-        due = case.clock_due_at
-        if (
-            due is None
-            or calendar.working_hours_between(due, now) < case.category.escalate_after_hours
-        ):
-            continue
-        try:
-            case_act(
-                case_id=case.pk,
-                actor=None,
-                action="escalate",
-                system=True,
-                at=now,
-                note=_("Overdue: escalated automatically by the category's rule."),
-            )
-        except (TransitionRefused, CaseChanged):
-            continue
-        escalated += 1
-    return escalated
 
 
 # --- dispatching many at once -----------------------------------------------------------------
