@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from jiceng.api.auth import request_user
-from jiceng.api.schemas import Code, Day, Error, RegionCode, answers
+from jiceng.api.schemas import Code, Day, Error, RegionCode, Yuan, answers
 from jiceng.core.region_codes import scope_prefix
 from jiceng.core.scope import region_prefix_q
 from jiceng.lottery import access
@@ -63,7 +63,7 @@ class StoredOut(Schema):
 class PrizeIn(Schema):
     game: Code = Field(max_length=20)
     outlet: Code | None = Field(None, max_length=30, description="empty: paid at the centre")
-    amount: Decimal = Field(gt=0, le=Decimal("9999999999.99"), decimal_places=2)
+    amount: Yuan
     paid_on: Day = Field(description="not in the future")
 
 

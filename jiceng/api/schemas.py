@@ -18,9 +18,11 @@ responses by `DocumentedAPI` rather than written on each:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Field, NinjaAPI, Schema
@@ -136,3 +138,37 @@ def one_of(values: Sequence[str], default: Any = ..., **kwargs: Any) -> Any:
 # The id of a record in a path or a reference: a positive 64-bit integer (anything larger is not
 # an id, and the databases cannot compare it).
 RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+# An amount of yuan, more than 0 and at most 9,999,999,999.99, in whole fen: a JSON number (a
+# float that is a whole number of fen but for binary noise, 0.57 arriving as 0.5700000000000001,
+# is read as that number of fen) or the same as text ("12000", "12.50").
+YUAN_TEXT = r"^([1-9]\d{0,9}(\.\d{1,2})?|0?\.(0[1-9]|[1-9]\d?))$"
+_YUAN_MAX = Decimal("9999999999.99")
+
+
+def _yuan(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("an amount of yuan")
+    if isinstance(value, float) and math.isfinite(value) and 0 < value <= _YUAN_MAX:
+        exact = Decimal(repr(value))
+        fen = exact.quantize(Decimal("0.01"))
+        return fen if abs(exact - fen) <= Decimal("1e-9") else exact
+    if isinstance(value, str) and not re.match(YUAN_TEXT, value):
+        raise ValueError("an amount of yuan: digits, at most two decimals")
+    return value
+
+
+def _yuan_schema(schema: dict[str, Any]) -> None:
+    schema.clear()
+    schema["anyOf"] = [
+        {"type": "number", "exclusiveMinimum": 0, "maximum": 9999999999.99, "multipleOf": 0.01},
+        {"type": "string", "pattern": YUAN_TEXT},
+    ]
+
+
+Yuan = Annotated[
+    Decimal,
+    BeforeValidator(_yuan),
+    Field(gt=0, le=_YUAN_MAX, decimal_places=2, json_schema_extra=_yuan_schema),
+]
