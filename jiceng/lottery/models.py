@@ -25,9 +25,6 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.models import Region
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
-SHARE = {"max_digits": 6, "decimal_places": 4}
-
 
 def _region(verbose: str = "region") -> models.ForeignKey[Region, Region]:
     return models.ForeignKey(
@@ -56,9 +53,9 @@ class GameSplit(models.Model):
         Game, verbose_name=_("game"), on_delete=models.CASCADE, related_name="splits"
     )
     effective_from = models.DateField(_("effective from"))
-    prize_share = models.DecimalField(_("prize share"), **SHARE)
-    fee_share = models.DecimalField(_("fee share"), **SHARE)
-    fund_share = models.DecimalField(_("fund share"), **SHARE)
+    prize_share = models.DecimalField(_("prize share"), max_digits=6, decimal_places=4)
+    fee_share = models.DecimalField(_("fee share"), max_digits=6, decimal_places=4)
+    fund_share = models.DecimalField(_("fund share"), max_digits=6, decimal_places=4)
     confidence = models.CharField(_("confidence"), max_length=200, blank=True)
     verified = models.BooleanField(_("verified"), default=False)
     source = models.URLField(_("source"), max_length=300, blank=True)
@@ -83,8 +80,8 @@ class TaxRule(models.Model):
     """Income tax on a single prize: none up to `exempt_up_to`, above it `rate` of the whole."""
 
     effective_from = models.DateField(_("effective from"), unique=True)
-    exempt_up_to = models.DecimalField(_("exempt up to (yuan)"), **MONEY)
-    rate = models.DecimalField(_("rate"), **SHARE)
+    exempt_up_to = models.DecimalField(_("exempt up to (yuan)"), max_digits=16, decimal_places=2)
+    rate = models.DecimalField(_("rate"), max_digits=6, decimal_places=4)
     document = models.CharField(_("document"), max_length=200, blank=True)
     confidence = models.CharField(_("confidence"), max_length=200, blank=True)
 
@@ -102,11 +99,19 @@ class FundRule(models.Model):
     may be claimed before it goes to the local fund."""
 
     effective_from = models.DateField(_("effective from"), unique=True)
-    central_share = models.DecimalField(_("central share"), **SHARE)
-    social_security_share = models.DecimalField(_("of the central half: social security"), **SHARE)
-    special_fund_share = models.DecimalField(_("of the central half: special fund"), **SHARE)
-    civil_affairs_share = models.DecimalField(_("of the central half: civil affairs"), **SHARE)
-    sport_share = models.DecimalField(_("of the central half: sport"), **SHARE)
+    central_share = models.DecimalField(_("central share"), max_digits=6, decimal_places=4)
+    social_security_share = models.DecimalField(
+        _("of the central half: social security"), max_digits=6, decimal_places=4
+    )
+    special_fund_share = models.DecimalField(
+        _("of the central half: special fund"), max_digits=6, decimal_places=4
+    )
+    civil_affairs_share = models.DecimalField(
+        _("of the central half: civil affairs"), max_digits=6, decimal_places=4
+    )
+    sport_share = models.DecimalField(
+        _("of the central half: sport"), max_digits=6, decimal_places=4
+    )
     claim_days = models.PositiveIntegerField(_("claim period (days)"), default=60)
     document = models.CharField(_("document"), max_length=200, blank=True)
 
@@ -186,7 +191,7 @@ class DailySale(models.Model):
     outlet = models.ForeignKey(Outlet, verbose_name=_("outlet"), on_delete=models.PROTECT)
     game = models.ForeignKey(Game, verbose_name=_("game"), on_delete=models.PROTECT)
     sold_on = models.DateField(_("date"))
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
     region = _region()
 
     region_field: ClassVar[str] = "region"
@@ -215,9 +220,9 @@ class Prize(models.Model):
     outlet = models.ForeignKey(
         Outlet, verbose_name=_("outlet"), null=True, blank=True, on_delete=models.PROTECT
     )
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
     paid_on = models.DateField(_("paid on"))
-    tax_withheld = models.DecimalField(_("tax withheld"), **MONEY)
+    tax_withheld = models.DecimalField(_("tax withheld"), max_digits=16, decimal_places=2)
     region = _region()
 
     region_field: ClassVar[str] = "region"
@@ -244,7 +249,7 @@ class UnclaimedPrize(models.Model):
 
     game = models.ForeignKey(Game, verbose_name=_("game"), on_delete=models.PROTECT)
     drawn_on = models.DateField(_("draw date"))
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
     claim_ends_on = models.DateField(_("claim period ends"))
     region = _region()
 
@@ -273,7 +278,7 @@ class Grant(models.Model):
     category = models.CharField(_("category"), max_length=20, choices=GrantCategory.choices)
     recipient = models.CharField(_("recipient organisation"), max_length=200)
     region = _region()
-    approved_amount = models.DecimalField(_("amount approved"), **MONEY)
+    approved_amount = models.DecimalField(_("amount approved"), max_digits=16, decimal_places=2)
     approved_on = models.DateField(_("approved on"))
     outcome = models.TextField(_("outcome"), blank=True)
 
@@ -294,7 +299,7 @@ class Disbursement(models.Model):
     grant = models.ForeignKey(
         Grant, verbose_name=_("grant"), on_delete=models.CASCADE, related_name="disbursements"
     )
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
     paid_on = models.DateField(_("paid on"))
 
     region_field: ClassVar[str] = "grant__region"
