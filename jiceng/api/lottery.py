@@ -35,7 +35,7 @@ def _yuan(value: Decimal) -> float:
     return float(value)
 
 
-class OutletOut(Schema):
+class LotteryOutletOut(Schema):
     code: str
     name: str
     region: str
@@ -43,11 +43,11 @@ class OutletOut(Schema):
     open: bool
 
 
-class OutletFilter(Schema):
+class LotteryOutletFilter(Schema):
     region: RegionCode | None = Field(None, description="only outlets in this region")
 
 
-class GameOut(Schema):
+class LotteryGameOut(Schema):
     code: str
     name: str
     prize_share: float
@@ -56,28 +56,28 @@ class GameOut(Schema):
     effective_from: date
 
 
-class StoredOut(Schema):
+class LotteryStoredOut(Schema):
     stored: int
 
 
-class PrizeIn(Schema):
+class LotteryPrizeIn(Schema):
     game: Code = Field(max_length=20)
     outlet: Code | None = Field(None, max_length=30, description="empty: paid at the centre")
     amount: Yuan
     paid_on: Day = Field(description="not in the future")
 
 
-class PrizeOut(Schema):
+class LotteryPrizeOut(Schema):
     tax_withheld: float
 
 
-class GameFundOut(Schema):
+class LotteryGameFundOut(Schema):
     game: str
     sales: float
     fund_raised: float
 
 
-class FundOut(Schema):
+class LotteryFundOut(Schema):
     year: int
     sales: float
     fund_raised: float
@@ -86,22 +86,22 @@ class FundOut(Schema):
     central: float
     local: float
     unclaimed: float
-    by_game: list[GameFundOut]
+    by_game: list[LotteryGameFundOut]
     tax_withheld: float
 
 
-class FundFilter(Schema):
+class LotteryFundFilter(Schema):
     year: int = YEAR
 
 
-class CategoryOut(Schema):
+class LotteryCategoryOut(Schema):
     category: str
     projects: int
     amount: float
     share: float = Field(description="fraction of fund_used")
 
 
-class ReportOut(Schema):
+class LotteryReportOut(Schema):
     year: int
     sales: float
     fund_raised: float
@@ -109,22 +109,24 @@ class ReportOut(Schema):
     jobs: int
     fund_used: float
     projects: int
-    by_category: list[CategoryOut]
+    by_category: list[LotteryCategoryOut]
 
 
 @router.get(
     "/lottery/outlets",
-    response=answers({200: list[OutletOut]}, 403),
+    response=answers({200: list[LotteryOutletOut]}, 403),
     summary="Lottery outlets in your region",
 )
-def outlets_list(request: HttpRequest, filters: Query[OutletFilter]) -> list[OutletOut]:
+def outlets_list(
+    request: HttpRequest, filters: Query[LotteryOutletFilter]
+) -> list[LotteryOutletOut]:
     outlets = outlets_visible_to(request_user(request))
     if filters.region:
         outlets = outlets.filter(region_prefix_q(scope_prefix(filters.region)))
     today = date.today()
     open_ids = set(outlets.filter(is_open_on(today)).values_list("id", flat=True))
     return [
-        OutletOut(
+        LotteryOutletOut(
             code=o.code, name=o.name, region=o.region_id, staff=o.staff_count, open=o.id in open_ids
         )
         for o in outlets.order_by("code")
@@ -133,13 +135,13 @@ def outlets_list(request: HttpRequest, filters: Query[OutletFilter]) -> list[Out
 
 @router.get(
     "/lottery/games",
-    response=answers({200: list[GameOut]}, 403),
+    response=answers({200: list[LotteryGameOut]}, 403),
     summary="Games and their splits with the dates they apply from",
 )
-def games_list(request: HttpRequest) -> list[GameOut]:
+def games_list(request: HttpRequest) -> list[LotteryGameOut]:
     access.check_read(request_user(request))
     return [
-        GameOut(
+        LotteryGameOut(
             code=s.game.code,
             name=s.game.name,
             prize_share=float(s.prize_share),
@@ -153,7 +155,7 @@ def games_list(request: HttpRequest) -> list[GameOut]:
 
 @router.post(
     "/lottery/sales",
-    response=answers({201: StoredOut}, 400, 403),
+    response=answers({201: LotteryStoredOut}, 400, 403),
     summary="Import daily sales (CSV date,outlet,game,amount, or an Excel workbook)",
     description="All or nothing: a bad row refuses the whole file (400, `errors` lists each bad "
     "row with its number, the header being row 1). Stored rows replace whatever was stored for "
@@ -186,15 +188,15 @@ def sales_post(request: HttpRequest) -> Any:
         rows = [{"row": e.row, "message": e.message} for e in refused.rows]
         body = {"detail": _("The file was refused; nothing was stored."), "errors": rows}
         return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
-    return Status(201, StoredOut(stored=stored))
+    return Status(201, LotteryStoredOut(stored=stored))
 
 
 @router.post(
     "/lottery/prizes",
-    response=answers({201: PrizeOut}, 400, 403),
+    response=answers({201: LotteryPrizeOut}, 400, 403),
     summary="Record a prize paid; answers the tax withheld on it",
 )
-def prizes_post(request: HttpRequest, payload: PrizeIn) -> Any:
+def prizes_post(request: HttpRequest, payload: LotteryPrizeIn) -> Any:
     prize = prize_pay(
         actor=request_user(request),
         game=payload.game,
@@ -202,17 +204,17 @@ def prizes_post(request: HttpRequest, payload: PrizeIn) -> Any:
         amount=payload.amount,
         paid_on=payload.paid_on,
     )
-    return Status(201, PrizeOut(tax_withheld=_yuan(prize.tax_withheld)))
+    return Status(201, LotteryPrizeOut(tax_withheld=_yuan(prize.tax_withheld)))
 
 
 @router.get(
     "/lottery/fund",
-    response=answers({200: FundOut}, 403),
+    response=answers({200: LotteryFundOut}, 403),
     summary="The welfare fund ledger of a year",
 )
-def fund_get(request: HttpRequest, filters: Query[FundFilter]) -> FundOut:
+def fund_get(request: HttpRequest, filters: Query[LotteryFundFilter]) -> LotteryFundOut:
     ledger = fund_ledger(request_user(request), filters.year)
-    return FundOut(
+    return LotteryFundOut(
         year=ledger.year,
         sales=_yuan(ledger.sales),
         fund_raised=_yuan(ledger.fund_raised),
@@ -222,7 +224,7 @@ def fund_get(request: HttpRequest, filters: Query[FundFilter]) -> FundOut:
         local=_yuan(ledger.local),
         unclaimed=_yuan(ledger.unclaimed),
         by_game=[
-            GameFundOut(
+            LotteryGameFundOut(
                 game=line.game.code, sales=_yuan(line.sales), fund_raised=_yuan(line.fund_raised)
             )
             for line in ledger.by_game
@@ -233,12 +235,12 @@ def fund_get(request: HttpRequest, filters: Query[FundFilter]) -> FundOut:
 
 @router.get(
     "/lottery/reports/{year}",
-    response=answers({200: ReportOut}, 403),
+    response=answers({200: LotteryReportOut}, 403),
     summary="The figures of a year's responsibility report",
 )
-def report_get(request: HttpRequest, year: int = Path(..., ge=2000, le=2100)) -> ReportOut:
+def report_get(request: HttpRequest, year: int = Path(..., ge=2000, le=2100)) -> LotteryReportOut:
     report = annual_report(request_user(request), year)
-    return ReportOut(
+    return LotteryReportOut(
         year=year,
         sales=_yuan(report.ledger.sales),
         fund_raised=_yuan(report.ledger.fund_raised),
@@ -247,7 +249,7 @@ def report_get(request: HttpRequest, year: int = Path(..., ge=2000, le=2100)) ->
         fund_used=_yuan(report.fund_used),
         projects=report.projects,
         by_category=[
-            CategoryOut(
+            LotteryCategoryOut(
                 category=line.category,
                 projects=line.projects,
                 amount=_yuan(line.amount),
