@@ -124,3 +124,7 @@ def test_a_complaint_about_another_towns_outlet_is_refused(staff, outlets):
         "/lottery/responsibility/", {"outlet": "py1", "description": "服务态度差"}
     )
     assert page.status_code == 200 and Case.objects.count() == 0
+
+
+def test_a_report_pdf_of_a_year_out_of_range_is_a_404(staff):
+    assert _client(staff["fucai"]).get("/lottery/report/999999.pdf").status_code == 404

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -128,7 +128,11 @@ def report_page(request: HttpRequest) -> HttpResponse:
 def report_pdf(request: HttpRequest, year: int) -> HttpResponse:
     from jiceng.lottery.report import report_pdf as render_report
 
-    pdf = render_report(request_user(request), year, base_url=request.build_absolute_uri("/"))
+    user = request_user(request)
+    access.check_read(user)
+    if not 2000 <= year <= 2100:
+        raise Http404("No report for that year.")
+    pdf = render_report(user, year, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="lottery-report-{year}.pdf"'
     return response
