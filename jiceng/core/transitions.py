@@ -12,13 +12,15 @@ A transition has a name, the states it may start from, the state it leads to and
         refused_message=gettext_lazy("Cannot %(action)s ticket %(number)s: it is %(status)s."),
     )
 
-A module declares its machine once, next to the model's services (the `who` predicates come
-from the app's access rules), and uses it twice:
+The machines so far: `CASE_MACHINE` (jiceng/cases/services), `APPLICATION_MACHINE` (long-term
+care applications, jiceng/ltc/services/applications.py) and `TICKET_MACHINE` (hall tickets,
+jiceng/hall/services/queue.py). A module declares its machine once, next to the model's
+services (the `who` predicates come from the app's access rules), and uses it twice:
 
 - a service takes a step with `transition_check(machine, record, name, user)`, which refuses a
   step the record's state does not allow (the machine's `Refused` subclass, with a reason) or the
   user may not take (`PermissionDenied`), and then sets `record.<field>` to
-  `transition.target_for(record)` and does what the step does besides;
+  `transition.target_for(record, current)` and does what the step does besides;
 - a page or endpoint asks `allowed_transitions(machine, record, user)` which steps the user may
   take now, so it shows a button exactly when the service would take the step.
 
