@@ -22,6 +22,7 @@ from django.apps import apps
 from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from jiceng.cases.services.intake import case_report
 from jiceng.core.identifiers import make_credit_code
@@ -66,6 +67,9 @@ PUBLIC_API: dict[str, str] = {
     "/api/v1/ltc/federation/institutions": "the signed list of designated institutions that "
     "peers fetch (互享); the first call creates this deployment's key",
 }
+# Path parameters that name no record of a region: a route with only these shows the user's
+# own region (a year's report of their scope), like a route without parameters.
+SCOPE_FREE = {"fmt": "a format", "year": "a calendar year (a report of the user's own scope)"}
 # Pages whose query or form is one's own region (no identifier in the path): they answer 200
 # to a signed-in user of any town, and must change nothing when posted to empty.
 OWN_SCOPE_METHODS = ("GET",)
@@ -227,6 +231,7 @@ def county(users, settings) -> County:
         "peer": "330502",
         "region": WUTONG,
         "id": str(case.pk),
+        "year": str(timezone.localdate().year),
     }
     tokens = {
         "other_admin": api_token_create(user=other_admin)[1],
@@ -278,6 +283,12 @@ def fill(route: str, values: dict[str, str]) -> str | None:
     )
 
 
+def _scope_free(route: str) -> bool:
+    """Whether a route names no record of a region (no parameters, or only `SCOPE_FREE` ones)."""
+    names = [m.group("name") or m.group("api") for m in PARAMETER.finditer(route)]
+    return all(name in SCOPE_FREE for name in names)
+
+
 def _request(client: Client, method: str, path: str, **headers: str) -> Any:
     if method == "GET":
         return client.get(path, headers=headers)
@@ -313,7 +324,7 @@ def test_every_page_refuses_another_town_a_user_without_the_role_and_the_anonymo
             path = fill(route, county.values)
             if path is None:
                 continue
-            own_scope = not PARAMETER.search(route) and user is not None
+            own_scope = _scope_free(route) and user is not None
             for method in PAGE_METHODS:
                 # Reading follows the region scope alone: a user without the module's role
                 # reads their region's records; what they post must change nothing.
@@ -349,12 +360,14 @@ def test_every_api_operation_refuses_another_town_a_user_without_the_role_and_th
     for who, token in visitors.items():
         client = Client(raise_request_exception=False)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        for method, path, names in operations:
+        for method, path, _names in operations:
             if path in PUBLIC_API:
                 continue
             url = fill(path, county.values) or path
             # Reading follows the region scope alone (see the page walk).
-            own_scope = (not names or (who == "no role" and method == "GET")) and token is not None
+            own_scope = (
+                _scope_free(path) or (who == "no role" and method == "GET")
+            ) and token is not None
             before = counts(sql)
             answer = _request(client, method, url, **headers)
             after = counts(sql)
