@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import BeforeValidator
 
 from jiceng.api.auth import request_user
 from jiceng.api.schemas import NO_NUL, REQUIRED_TEXT, SPACE, Day, RecordId, RegionCode, answers
@@ -46,11 +48,20 @@ class Created(Schema):
     id: int
 
 
+def _not_a_boolean(value: Any) -> Any:
+    """JSON true and false are not numbers of days (pydantic would read them as 1 and 0)."""
+    if isinstance(value, bool):
+        raise ValueError("a number of working days, not true or false")
+    return value
+
+
 class MilestoneIn(Schema):
     code: str = Field(min_length=1, max_length=50, pattern=MILESTONE_CODE)
     name: str = Field("", max_length=100, pattern=NO_NUL)
-    duration_days: int = Field(
-        ge=-(2**31), le=2000, description="working days; a negative duration is refused (400)"
+    duration_days: Annotated[int, BeforeValidator(_not_a_boolean)] = Field(
+        ge=-(2**31),
+        le=2000,
+        description="working days; a negative duration is refused (400)",
     )
     after: list[str] = Field(default_factory=list, max_length=200)
     done_on: Day | None = None
@@ -173,7 +184,7 @@ MONTH = r"^(20\d\d|2100)-(0[1-9]|1[0-2])$"  # a month from 2000 to 2100
 
 
 class RankingFilter(Schema):
-    month: str = Field(pattern=MONTH, description="YYYY-MM")
+    month: str = Field(pattern=MONTH, description="YYYY-MM, 2000 to 2100")
 
 
 @router.get(
@@ -189,8 +200,6 @@ def get_rankings(request: HttpRequest, filters: Query[RankingFilter]) -> list[Ra
     if not re.match(MONTH, month):
         raise ValidationError({"month": "YYYY-MM"})
     year, number = (int(x) for x in month.split("-"))
-    if not 2000 <= year <= 2100:
-        raise ValidationError({"month": "A month from 2000 to 2100."})
     return [
         RankingOut(
             project=r["project"].pk,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jiceng.cases import services as case_services
+from jiceng.cases.services.intake import case_report
 from jiceng.core.errors import Changed, Refused
 from jiceng.core.models import Region
 from jiceng.core.scope import code_in_scope
@@ -402,7 +402,7 @@ def problem_report(
     if member is not None and not access.is_member(member, project):
         raise ValidationError({"member": _("Not a member of the project's task force.")})
     with transaction.atomic():
-        case = _case_report(
+        case = case_report(
             actor=actor,
             category=category,
             description=f"【{project.name}】{title}" + (f"\n{description}" if description else ""),
@@ -422,17 +422,6 @@ def problem_report(
             member=member,
             due_at=case.resolve_deadline or case.accept_deadline,
         )
-
-
-def _case_report(**fields: Any) -> Case:
-    """The case loop's intake (`case_report`, in jiceng.cases.services or its intake module)."""
-    report = getattr(case_services, "case_report", None)
-    if report is None:
-        from importlib import import_module
-
-        report = import_module("jiceng.cases.services.intake").case_report
-    case: Case = report(**fields)
-    return case
 
 
 def problem_case_closed(case: Case) -> None:

@@ -139,7 +139,14 @@ DATA_DEPENDENT: dict[str, dict[str, str]] = {
     "GET /api/v1/gas/cylinders/{identifier}/fill-check": {"station": "your station, or name one"},
     "POST /api/v1/lottery/sales": {"__all__": "a CSV file of sales with its header and rows"},
     "POST /api/v1/lottery/prizes": {"game": "a game of the centre", "outlet": "an outlet"},
-    "POST /api/v1/projects": {"region": "a region of the tree"},
+    "POST /api/v1/projects": {
+        "region": "a region of the tree",
+        "start_target": "not after the production target",
+    },
+    "PUT /api/v1/projects/{project_id}/milestones": {
+        "*": "each milestone, named by its code: codes unique, predecessors known and without "
+        "cycles, durations not negative, done dates not in the future nor before a predecessor's",
+    },
 }
 
 
