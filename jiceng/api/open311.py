@@ -44,8 +44,6 @@ from jiceng.core.services.accounts import api_token_authenticate
 
 MAX_REQUESTS = 1000
 DEFAULT_DAYS = 90
-# Categories about one person's own affairs: never in the public view.
-PRIVATE_CATEGORIES = frozenset({"ltc_care", "insurance_service", "dispute", "elderly_care"})
 
 
 class Open311Error(Exception):
@@ -323,7 +321,7 @@ def requests_out(
 
 def _readable_cases(user: User | None) -> QuerySet[Case]:
     if user is None:
-        return cases_public(private_categories=PRIVATE_CATEGORIES)
+        return cases_public()
     return cases_visible_to(user)
 
 

@@ -90,6 +90,9 @@ class Category(models.Model):
     escalate_up_to = models.CharField(_("escalate up to level"), max_length=10, default="county")
     is_active = models.BooleanField(_("active"), default=True)
     keywords = models.CharField(_("keywords"), max_length=200, blank=True)
+    # Cases about one person's own affairs (care, insurance, disputes) are left out of the
+    # keyless Open311 view; a signed-in caller still sees them within their scope.
+    public = models.BooleanField(_("shown in the public Open311 view"), default=True)
 
     class Meta:
         ordering = ["group", "code"]

@@ -94,7 +94,8 @@ def categories_load(data: dict[str, Any] | None = None) -> int:
                         "escalate_up_to",
                     )
                     if field in spec
-                },
+                }
+                | {"public": spec.get("public", True)},
             )
             category.routes.all().delete()
             CategoryRoute.objects.bulk_create(

@@ -86,10 +86,10 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     return scope_queryset(Case.objects.all(), user)
 
 
-def cases_public(*, private_categories: frozenset[str] = frozenset()) -> QuerySet[Case]:
-    """Every case of the deployment except those of categories about one person's own affairs;
-    the caller shows only the public fields of each."""
-    return Case.objects.exclude(category__code__in=private_categories)
+def cases_public() -> QuerySet[Case]:
+    """Every case of the deployment except those of categories not marked public (about one
+    person's own affairs); the caller shows only the public fields of each."""
+    return Case.objects.filter(category__public=True)
 
 
 def case_for_idempotency_key(user: User, key: str) -> Case | None:

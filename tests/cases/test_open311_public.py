@@ -164,3 +164,27 @@ def test_a_request_placed_through_open311_names_its_towns_office_at_once(
     assert public["agency_responsible"] == "梧桐街道环境卫生管理所"
     english = client.get(f"/open311/v2/requests/{number}.json", {"locale": "en"}).json()[0]
     assert english["agency_responsible"] == "Sanitation office"
+
+
+def test_a_category_marked_not_public_is_hidden_without_a_key_and_shown_with_one(
+    client, reported, token_for
+):
+    from jiceng.cases.models import Category
+
+    assert set(Category.objects.filter(public=False).values_list("code", flat=True)) >= {
+        "ltc_care",
+        "insurance_service",
+        "dispute",
+        "elderly_care",
+    }
+    number = reported["puyuan"].number
+    url = "/open311/v2/requests.json"
+    assert number in {r["service_request_id"] for r in client.get(url).json()}
+
+    Category.objects.filter(code="sanitation").update(public=False)
+    keyless = {r["service_request_id"] for r in client.get(url).json()}
+    assert number not in keyless
+    assert reported["charging"].number in keyless
+    assert client.get(f"/open311/v2/requests/{number}.json").status_code == 404
+    keyed = client.get(url, {"api_key": token_for("puyuan")}).json()
+    assert [r["service_request_id"] for r in keyed] == [number]
