@@ -29,7 +29,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -98,8 +98,9 @@ def _weekdays(a: date, b: date) -> int:
     return int(np.busday_count(a, b)) if a < b else 0
 
 
-def _busday(origin: date, steps: int, roll: str) -> date:
-    return np.busday_offset(origin, steps, roll=roll).astype(object)  # type: ignore[no-any-return]
+def _busday(origin: date, steps: int, roll: Literal["forward", "backward"]) -> date:
+    day: date = np.busday_offset(origin, steps, roll=roll).astype(object)
+    return day
 
 
 def _topological_levels(

@@ -129,7 +129,7 @@ def _rank(projects: list[Project], month: date, settings: dict[str, Any]) -> lis
     weights: dict[str, float] = settings["indicators"]
     total = sum(weights.values()) or 1.0
     indicators = _indicators(projects, month)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for p in projects:
         values = indicators[p.pk]
         score = 100 * sum(w * values.get(k, 0.0) for k, w in weights.items()) / total
@@ -187,11 +187,11 @@ def contest_results(user: User | AnonymousUser, year: int, quarter: int) -> list
     totals dropped; ranked."""
     projects = {p.pk: p for p in projects_visible_to(user)}
     totals: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
-    for row in ContestScore.objects.filter(
+    for score in ContestScore.objects.filter(
         project__in=list(projects), year=year, quarter=quarter
     ).values("project", "judge", "score"):
-        totals[row["project"]][row["judge"]] += float(row["score"])
-    rows = [
+        totals[score["project"]][score["judge"]] += float(score["score"])
+    rows: list[dict[str, Any]] = [
         {
             "project": projects[pk],
             "judges": sorted(by_judge.values(), reverse=True),
