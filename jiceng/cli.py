@@ -14,6 +14,7 @@ jiceng user add|list|disable|import    accounts for first set-up and scripts
 jiceng manage ...                      any Django management command
 jiceng ltc key show                    this deployment's federation identity, one line of JSON
 jiceng ltc peer add|list|disable|ping  peer deployments (cross-region long-term care)
+jiceng gas device add|list|revoke      scale devices of gas stations (X-Device-Key)
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from jiceng import cli_backup
+from jiceng import cli_backup, cli_gas
 
 EXIT_USAGE = 2
 
@@ -433,6 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_plan)
 
     cli_backup.add_parsers(sub)
+    cli_gas.add_parsers(sub)
 
     from jiceng.web.accounts.user_command import add_parser as add_user_parser
 

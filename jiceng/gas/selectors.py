@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -26,6 +26,7 @@ from jiceng.gas.models import (
     Order,
     SafetyCheck,
     SafetyCheckPhoto,
+    ScaleDevice,
     Station,
     UserSite,
 )
@@ -59,6 +60,18 @@ def station_code_of(uri: str) -> str | None:
 
 def stations_visible_to(user: AnyUser) -> QuerySet[Station]:
     return scope_queryset(Station.objects.filter(is_active=True), user)
+
+
+def station_get_for_user(user: AnyUser, code: str) -> Station:
+    """An active station inside the user's region; one outside it is a 404."""
+    return get_in_scope_or_404(
+        Station.objects.filter(is_active=True).select_related("region"), user, code=code
+    )
+
+
+def station_devices(station: Station) -> QuerySet[ScaleDevice]:
+    """The station's scale devices, the active ones first, newest first."""
+    return station.devices.order_by(F("revoked_at").desc(nulls_first=True), "-created_at")
 
 
 def station_for_user(user: AnyUser) -> Station | None:

@@ -87,3 +87,11 @@ class SafetyCheckForm(forms.Form):
             if verdict in ("minor", "major"):
                 hazards.append({"item": item, "grade": verdict, "description": note})
         return answers, hazards
+
+
+class ScaleDeviceForm(forms.Form):
+    name = forms.CharField(
+        label=_("Device name"),
+        max_length=100,
+        help_text=_("What the device is and where it stands, e.g. 1号充装秤."),
+    )

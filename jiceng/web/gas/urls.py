@@ -12,6 +12,13 @@ urlpatterns = [
     path("checks/photos/<str:token>/", views.safety_check_photo, name="gas-check-photo"),
     path("cylinders/", views.cylinder_find, name="gas-cylinders"),
     path("cylinders/<str:identifier>/", views.cylinder_page, name="gas-cylinder"),
+    path("stations/", views.stations_page, name="gas-stations"),
+    path("stations/<str:code>/", views.station_page, name="gas-station"),
+    path(
+        "stations/<str:code>/devices/<int:device_id>/revoke/",
+        views.station_device_revoke,
+        name="gas-device-revoke",
+    ),
     path("orders/", views.call_centre, name="gas-orders"),
     path("delivery/", views.delivery_list, name="gas-delivery"),
     path("delivery/<int:order_id>/", views.delivery_order, name="gas-delivery-order"),

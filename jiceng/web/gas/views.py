@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,13 +22,14 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiceng.core import roles
 from jiceng.core.models import Region, User
 from jiceng.core.scope import get_in_scope_or_404, scope_queryset
 from jiceng.core.spreadsheets import Sheet, xlsx_file
-from jiceng.gas.models import CheckItem, Cylinder, Order, UserSite
+from jiceng.gas.access import check_may_manage_station, may_manage_station
+from jiceng.gas.models import CheckItem, Cylinder, Order, ScaleDevice, UserSite
 from jiceng.gas.reference_data import nominal_sizes
 from jiceng.gas.selectors import (
     colour_counts_by_region,
@@ -54,16 +56,21 @@ from jiceng.gas.selectors import (
     site_safety_checks,
     sites_by_phone,
     sites_visible_to,
+    station_devices,
+    station_get_for_user,
+    stations_visible_to,
 )
 from jiceng.gas.services.checks import safety_check_record
 from jiceng.gas.services.orders import order_deliver, order_take
+from jiceng.gas.services.registry import scale_device_create, scale_device_revoke
 from jiceng.risk.selectors import reason_texts
-from jiceng.web.common import request_user
+from jiceng.web.common import add_service_errors, request_user
 from jiceng.web.dashboard.geojson import region_geometry
 from jiceng.web.gas.forms import (
     DeliveryForm,
     OrderForm,
     SafetyCheckForm,
+    ScaleDeviceForm,
     form_problems,
     problem_list,
 )
@@ -576,3 +583,74 @@ def public_cylinder(request: HttpRequest, serial: str) -> HttpResponse:
         raise Http404(_("No such cylinder."))
     view["today"] = timezone.localdate()
     return render(request, T + "public_cylinder.html", view)
+
+
+# --- stations and their scale devices ----------------------------------------------------------
+
+
+@login_required
+@require_GET
+def stations_page(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    stations = (
+        stations_visible_to(user)
+        .select_related("region")
+        .annotate(active_devices=Count("devices", filter=Q(devices__revoked_at__isnull=True)))
+        .order_by("region_id", "code")
+    )
+    return render(request, T + "stations.html", {"stations": stations})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def station_page(request: HttpRequest, code: str) -> HttpResponse:
+    """A station and, for the region's administrators and gas managers, its scale devices: the
+    list, a form that creates one (its key shown on this answer only) and revoking."""
+    user = request_user(request)
+    station = station_get_for_user(user, code)
+    manages = may_manage_station(user, station)
+    form = ScaleDeviceForm()
+    created: tuple[ScaleDevice, str] | None = None
+    status = 200
+    if request.method == "POST":
+        check_may_manage_station(user, station)
+        form = ScaleDeviceForm(request.POST)
+        if form.is_valid():
+            try:
+                created = scale_device_create(
+                    actor=user, station=station, name=form.cleaned_data["name"]
+                )
+                form = ScaleDeviceForm()
+                status = 201
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+        if created is None:
+            status = 400
+    context = {
+        "station": station,
+        "manages": manages,
+        "devices": station_devices(station) if manages else [],
+        "form": form,
+        "created": created,
+        "capture_url": request.build_absolute_uri("/epcis/v2/capture"),
+    }
+    response = render(request, T + "station.html", context, status=status)
+    if created is not None:
+        response["Cache-Control"] = "no-store"  # the key is on this page only
+    return response
+
+
+@login_required
+@require_POST
+def station_device_revoke(request: HttpRequest, code: str, device_id: int) -> HttpResponse:
+    user = request_user(request)
+    station = station_get_for_user(user, code)
+    device = station.devices.filter(pk=device_id).first()
+    if device is None:
+        raise Http404(_("No such device at this station."))
+    scale_device_revoke(actor=user, device=device)
+    messages.success(
+        request,
+        _("Device %(name)s is revoked: its key no longer captures.") % {"name": device.name},
+    )
+    return redirect(reverse("gas-station", args=[station.code]) + "#devices")
