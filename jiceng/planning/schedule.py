@@ -29,6 +29,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
+from itertools import chain
 from typing import Any, Literal
 
 import numpy as np
@@ -183,18 +184,20 @@ def cpm(
     tasks = list(tasks)
     n = len(tasks)
     ids = [t["id"] for t in tasks]
-    index: dict[Hashable, int] = {}
-    for i, task_id in enumerate(ids):
-        if task_id in index:
-            raise ScheduleError(f"duplicate task id {task_id!r}", task=task_id)
-        index[task_id] = i
+    index: dict[Hashable, int] = {task_id: i for i, task_id in enumerate(ids)}
+    if len(index) < n:
+        seen: set[Hashable] = set()
+        for task_id in ids:
+            if task_id in seen:
+                raise ScheduleError(f"duplicate task id {task_id!r}", task=task_id)
+            seen.add(task_id)
     duration = np.fromiter((t.get("duration", 0) for t in tasks), dtype=np.int64, count=n)
     if n and duration.min() < 0:
         bad = ids[int(np.argmin(duration))]
         raise ScheduleError(f"task {bad!r} has a negative duration", task=bad)
     afters = [t.get("after") or () for t in tasks]
     counts = np.fromiter(map(len, afters), dtype=np.int64, count=n)
-    flat = [p for after in afters for p in after]
+    flat = list(chain.from_iterable(afters))
     try:
         src = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
     except (KeyError, TypeError):
@@ -238,8 +241,8 @@ def cpm(
     # Forward pass, level by level: a follower starts no earlier than s + d + lag.
     fixed = np.zeros(n, dtype=bool)
     early_start = np.full(n, start_day, dtype=np.int64)
-    for i, task in enumerate(tasks):
-        done = task.get("done")
+    dones = [t.get("done") for t in tasks]
+    for i, done in enumerate(dones):
         if done is not None:
             fixed[i] = True
             early_start[i] = day_of(done, before=True) - max(int(duration[i]), 1) + 1
@@ -274,15 +277,13 @@ def cpm(
     convert = calendar.to_date if calendar is not None else int
     es, ef, ls, lf = (x.tolist() for x in (early_start, early_finish, late_start, late_finish))
     fl, cr = total_float.tolist(), critical.tolist()
-    for i, task_id in enumerate(ids):
-        result[task_id] = {
-            "early_start": convert(es[i]),
-            "early_finish": convert(ef[i]),
-            "late_start": convert(ls[i]),
-            "late_finish": convert(lf[i]),
-            "float": fl[i],
-            "critical": cr[i],
-        }
+    if calendar is not None:
+        es, ef, ls, lf = ([convert(d) for d in days] for days in (es, ef, ls, lf))
+    keys = ("early_start", "early_finish", "late_start", "late_finish", "float", "critical")
+    result.update(
+        (task_id, dict(zip(keys, values, strict=True)))
+        for task_id, values in zip(ids, zip(es, ef, ls, lf, fl, cr, strict=True), strict=True)
+    )
     result.feasible = bool(least >= 0) if n else True
     result.deadline = convert(deadline_day)
     result.finish = convert(int(early_finish.max())) if n else convert(start_day)
