@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.test import Client
 
 from jiceng.cases.services import case_act
-from jiceng.projects.models import MonthlyInvestment, Problem
+from jiceng.projects.models import Decision, MonthlyInvestment, Problem
 from jiceng.projects.selectors import (
     annual_evaluation,
     contest_results,
@@ -121,3 +121,30 @@ def test_the_gantt_page_shows_red_milestones_and_the_critical_path(project_setup
     grid = Client()
     grid.force_login(project_setup["grid"])
     assert grid.get("/projects/").status_code == 403
+
+
+def test_the_weekly_agenda_lists_slipped_milestones_and_last_weeks_decisions_as_a_pdf(
+    project_setup, plant
+):
+    from jiceng.projects.selectors import meeting_agenda
+    from jiceng.projects.services import meeting_record
+
+    users = project_setup
+    meeting_record(
+        actor=users["wutong"],
+        region_code="330483001",
+        held_on=date(2026, 6, 29),
+        minutes="调度会",
+        decisions=[{"text": "协调征迁", "due_on": date(2026, 7, 6), "project": plant}],
+    )
+    agenda = meeting_agenda(users["wutong"], date(2026, 7, 6))
+    assert "code_filing" in [m["code"] for _p, m in agenda["slipped"]]
+    assert [d.text for d in agenda["last_decisions"]] == ["协调征迁"]
+    client = Client()
+    client.force_login(users["wutong"])
+    response = client.get("/projects/agenda.pdf?date=2026-07-06")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    form = {"held_on": "2026-07-06", "minutes": "周例会", "text_0": "加快审批", "due_0": ""}
+    before = Decision.objects.count()
+    page = client.post("/projects/agenda/", form)
+    assert page.status_code == 200 and Decision.objects.count() == before  # needs a due date

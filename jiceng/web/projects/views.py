@@ -203,6 +203,22 @@ def agenda(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+def agenda_pdf(request: HttpRequest) -> HttpResponse:
+    """The agenda of a meeting as a printable PDF."""
+    from jiceng.projects.agenda_pdf import agenda_pdf as render_agenda
+
+    user = _user_of_module(request)
+    try:
+        on = date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        on = timezone.localdate()
+    response = HttpResponse(render_agenda(meeting_agenda(user, on)), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="agenda-{on:%Y-%m-%d}.pdf"'
+    return response
+
+
+@login_required
+@require_GET
 def ranking(request: HttpRequest) -> HttpResponse:
     user = _user_of_module(request)
     month = _month_param(request)
