@@ -1,6 +1,8 @@
 """Data migration: the case category for complaints and tip-offs about the welfare lottery
 (福利彩票投诉举报), so that they run through the case loop like every other report. Routed to the
-town's social affairs office (civil affairs supervises the welfare lottery)."""
+town's social affairs office (civil affairs supervises the welfare lottery). The same entry is in
+jiceng/reference/case-categories.json, which a fresh database loads first (cases 0004): then
+this finds it and changes nothing; a database migrated before gets it here."""
 
 from django.db import migrations
 
