@@ -17,7 +17,7 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -40,8 +40,10 @@ from jiceng.lottery.models import (
     PublicityActivity,
     Supervisor,
     SupervisorVisit,
+    UnclaimedPrize,
 )
-from jiceng.lottery.selectors import money, tax_on
+from jiceng.lottery.reference_data import CLAIM_DAYS
+from jiceng.lottery.selectors import fund_rule_on, money, tax_on
 
 if TYPE_CHECKING:
     from jiceng.core.models import User
@@ -388,4 +390,29 @@ def complaint_report(
         reporter_phone=reporter_phone,
         source_ref=f"lottery-outlet:{outlet.code}" if outlet is not None else "",
         idempotency_key=idempotency_key,
+    )
+
+
+def unclaimed_prize_record(
+    *, actor: User | None, game: str, drawn_on: date, amount: Decimal, region: Region
+) -> UnclaimedPrize:
+    """Prize money of a draw nobody claimed; its claim period (the fund rule's, from the draw)
+    decides the year in which it goes to the local fund."""
+    access.check_write(actor)
+    access.check_in_scope(actor, region.code)
+    found = Game.objects.filter(code=game).first()
+    if found is None:
+        raise ValidationError({"game": _("Unknown game %(code)r.") % {"code": game}})
+    if amount <= 0:
+        raise ValidationError({"amount": _("The amount must be more than zero.")})
+    if drawn_on > _today():
+        raise ValidationError({"drawn_on": _("The date is in the future.")})
+    rule = fund_rule_on(drawn_on)
+    days = rule.claim_days if rule is not None else CLAIM_DAYS
+    return UnclaimedPrize.objects.create(
+        game=found,
+        drawn_on=drawn_on,
+        amount=amount,
+        claim_ends_on=drawn_on + timedelta(days=days),
+        region=region,
     )

@@ -70,3 +70,37 @@ def test_a_prize_for_an_unknown_game_is_refused_and_nothing_stored(staff, outlet
         prize_pay(actor=staff["fucai"], game="nope", amount=Decimal("5"), paid_on=date(2023, 1, 1))
     assert "game" in refused.value.message_dict
     assert Prize.objects.count() == 0
+
+
+def test_an_unclaimed_prize_reaches_the_local_fund_in_the_year_its_claim_period_ends(
+    staff, regions
+):
+    from jiceng.lottery.services import unclaimed_prize_record
+
+    prize = unclaimed_prize_record(
+        actor=staff["fucai"],
+        game="ssq",
+        drawn_on=date(2023, 12, 1),
+        amount=Decimal("5000"),
+        region=regions["330483"],
+    )
+    assert prize.claim_ends_on == date(2024, 1, 30)
+    assert fund_ledger(None, 2023).unclaimed == Decimal("0.00")
+    assert fund_ledger(None, 2024).unclaimed == Decimal("5000.00")
+
+
+def test_a_town_may_not_record_an_unclaimed_prize_for_the_county(staff, regions):
+    from django.core.exceptions import PermissionDenied
+
+    from jiceng.lottery.models import UnclaimedPrize
+    from jiceng.lottery.services import unclaimed_prize_record
+
+    with pytest.raises(PermissionDenied):
+        unclaimed_prize_record(
+            actor=staff["fucai_wutong"],
+            game="ssq",
+            drawn_on=date(2023, 1, 1),
+            amount=Decimal("5"),
+            region=regions["330483"],
+        )
+    assert UnclaimedPrize.objects.count() == 0
