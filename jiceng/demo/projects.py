@@ -240,15 +240,20 @@ def seed_projects(*, county: str, seed: int = 1, today: date | None = None) -> d
     department = Department.objects.filter(region=town, kind="construction").first()
     members = [
         user_create(
-            username=f"tuji{i}",
+            username=f"tuji{i}-{county}",
             password=None,
             region_code=town.code,
             roles=[Role.TOWN_OFFICER],
+            display_name=name,
         )
-        for i in range(1, 4)
+        for i, name in enumerate(["突击队员张", "突击队员王", "突击队员李"], start=1)
     ]
     handler = user_create(
-        username="zhengqian", password=None, region_code=town.code, roles=[Role.DEPARTMENT_HANDLER]
+        username=f"zhengqian-{county}",
+        password=None,
+        region_code=town.code,
+        roles=[Role.DEPARTMENT_HANDLER],
+        display_name="征迁专员",
     )
     if department is not None:
         department.members.add(handler)
