@@ -5,6 +5,8 @@ from jiceng.web.projects import views
 urlpatterns = [
     path("", views.board, name="projects-board"),
     path("agenda/", views.agenda, name="projects-agenda"),
+    path("export.xlsx", views.export, name="projects-export"),
+    path("import/", views.import_page, name="projects-import"),
     path("agenda.pdf", views.agenda_pdf, name="projects-agenda-pdf"),
     path("ranking/", views.ranking, name="projects-ranking"),
     path("contest/", views.contest, name="projects-contest"),

@@ -10,12 +10,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jiceng.core.services.regions import ImportRefused
+from jiceng.core.spreadsheets import Sheet, xlsx_file
 from jiceng.core.transitions import allowed_transitions
 from jiceng.projects import access
 from jiceng.projects.models import Project
@@ -33,12 +35,14 @@ from jiceng.projects.services import (
     project_schedule,
     project_stage_change,
 )
+from jiceng.projects.spreadsheet import COLUMNS, export_rows, projects_import
 from jiceng.web.common import add_service_errors, request_user
 from jiceng.web.projects.forms import MeetingForm, StageForm
 
 DAY_PX = 3  # calendar days to pixels in the Gantt chart
 ROW_PX = 26
 LABEL_PX = 180
+MAX_UPLOAD = 5 * 1024 * 1024
 
 
 def _user_of_module(request: HttpRequest) -> Any:
@@ -76,6 +80,41 @@ def _month_param(request: HttpRequest) -> date:
 def board(request: HttpRequest) -> HttpResponse:
     user = _user_of_module(request)
     return render(request, "web/projects/board.html", {"columns": pipeline_board(user)})
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest) -> FileResponse:
+    user = _user_of_module(request)
+    projects = projects_visible_to(user).order_by("region_id", "name")
+    target = xlsx_file(
+        [Sheet(title=_("Key projects"), rows=export_rows(projects), text_columns=(2,))]
+    )
+    stamp = timezone.localdate().isoformat()
+    return FileResponse(target, as_attachment=True, filename=f"projects-{stamp}.xlsx")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_page(request: HttpRequest) -> HttpResponse:
+    """Upload projects (Excel or CSV with the export's columns): all rows or none."""
+    user = _user_of_module(request)
+    problems: list[tuple[int, str]] = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None or upload.size > MAX_UPLOAD:
+            problems = [(0, _("Choose a file of at most 5 MB."))]
+        else:
+            try:
+                created = projects_import(
+                    actor=user, filename=upload.name or "", content=upload.read()
+                )
+            except ImportRefused as refused:
+                problems = refused.problems
+            else:
+                messages.success(request, _("%d projects imported.") % created)
+                return redirect("projects-board")
+    return render(request, "web/projects/import.html", {"problems": problems, "columns": COLUMNS})
 
 
 def gantt_rows(schedule: dict[str, Any], today: date) -> dict[str, Any]:
