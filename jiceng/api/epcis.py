@@ -231,7 +231,11 @@ def capture(request: HttpRequest) -> HttpResponse:
     try:
         if device is not None:
             job = document_capture(
-                document=document, actor=None, device=device, region=device.station.region
+                document=document,
+                actor=None,
+                device=device,
+                device_label=device.capture_label,
+                region=device.station.region,
             )
         else:
             job = document_capture(document=document, actor=user)

@@ -99,6 +99,11 @@ class ScaleDevice(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.key_prefix}…)"
 
+    @property
+    def capture_label(self) -> str:
+        """How the ledger's capture jobs name this device (the ledger knows no gas models)."""
+        return f"gas.scale:{self.pk}"
+
 
 class UserSite(models.Model):
     """A place that uses bottled gas: a household, a restaurant, an enterprise. Its address,

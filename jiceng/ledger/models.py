@@ -40,6 +40,10 @@ class CaptureJob(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The module's device that captured with its key (no actor then), as the module labels it,
+    # e.g. "gas.scale:12"; empty for a user's or the system's capture. A label, not a key: the
+    # ledger knows no module's models.
+    device = models.CharField(_("captured by device"), max_length=60, blank=True, default="")
     created_at = models.DateTimeField(_("created"))
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     running = models.BooleanField(_("running"), default=True)

@@ -64,12 +64,14 @@ def document_capture(
     actor: User | None,
     region: Region | None = None,
     device: Any = None,
+    device_label: str = "",
 ) -> CaptureJob:
     """Capture an EPCIS document. Returns the finished capture job: `success` tells whether
     its new events were stored (`stored_count`; `duplicate_count` repeated ones skipped), or
     `errors` why nothing was. The events belong to `region` (default: the actor's region).
 
-    The capturer is `actor`, or `device` (a module's device acting with its key, no user);
+    The capturer is `actor`, or `device` (a module's device acting with its key, no user,
+    recorded on the job as `device_label`, e.g. "gas.scale:12");
     with neither, the system itself captures (seeding, a module's own service that checked its
     caller). A capturer not allowed every event gets `CaptureForbidden` and nothing is stored."""
     created_at = timezone.now()
@@ -78,9 +80,21 @@ def document_capture(
     try:
         parsed = document_parse(document)
     except NotADocument as exc:
-        return _job_failed(actor=actor, region=region, created_at=created_at, errors=[exc.reason])
+        return _job_failed(
+            actor=actor,
+            device=device_label,
+            region=region,
+            created_at=created_at,
+            errors=[exc.reason],
+        )
     except DocumentInvalid as exc:
-        return _job_failed(actor=actor, region=region, created_at=created_at, errors=exc.errors)
+        return _job_failed(
+            actor=actor,
+            device=device_label,
+            region=region,
+            created_at=created_at,
+            errors=exc.errors,
+        )
     if actor is not None or device is not None:
         check_may_capture(Capturer(user=actor, device=device), parsed.events)
     # Everything that needs no database is done before the transaction: SQLite has one writer.
@@ -90,6 +104,7 @@ def document_capture(
         with transaction.atomic():
             job = CaptureJob(
                 actor=actor,
+                device=device_label[:60],
                 region=region,
                 created_at=created_at,
                 running=False,
@@ -102,10 +117,18 @@ def document_capture(
                 for handler in capture_handlers():
                     handler(stored)
     except CaptureRefused as exc:
-        return _job_failed(actor=actor, region=region, created_at=created_at, errors=exc.errors)
+        return _job_failed(
+            actor=actor,
+            device=device_label,
+            region=region,
+            created_at=created_at,
+            errors=exc.errors,
+        )
     except DataError as exc:  # e.g. a NUL character, which PostgreSQL cannot store in text
         reason = f"The database cannot store a value of this document: {exc}".strip()
-        return _job_failed(actor=actor, region=region, created_at=created_at, errors=[reason])
+        return _job_failed(
+            actor=actor, device=device_label, region=region, created_at=created_at, errors=[reason]
+        )
     return job
 
 
@@ -149,10 +172,16 @@ def _job_finish(job: CaptureJob, *, stored_count: int) -> None:
 
 
 def _job_failed(
-    *, actor: User | None, region: Region | None, created_at: datetime, errors: list[str]
+    *,
+    actor: User | None,
+    device: str = "",
+    region: Region | None,
+    created_at: datetime,
+    errors: list[str],
 ) -> CaptureJob:
     return CaptureJob.objects.create(
         actor=actor,
+        device=device[:60],
         region=region,
         created_at=created_at,
         finished_at=timezone.now(),

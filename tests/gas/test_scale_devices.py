@@ -16,7 +16,7 @@ from jiceng.gas.services.registry import scale_device_create
 from jiceng.ledger.models import CaptureJob
 from tests.table_counts import table_counts
 
-from .conftest import event, make_cylinder
+from .conftest import capture, event, make_cylinder
 from .test_capture_access import FILL, _document, _post
 
 KEY = re.compile(r"<code class=\"code\">(jcd_[\w-]+)</code>")
@@ -49,7 +49,9 @@ def test_a_device_made_on_the_station_page_captures_for_its_station_until_revoke
     client.logout()
     answer = _post(client, _fill_at_wutong("P-1"), **{"X-Device-Key": key})
     assert answer.status_code in (201, 202), answer.content
-    assert CaptureJob.objects.get().success
+    job = CaptureJob.objects.get()
+    assert job.success and job.actor is None
+    assert job.device == f"gas.scale:{device.pk}"  # the job says which device captured
     device.refresh_from_db()
     assert device.last_used_at is not None
 
@@ -161,3 +163,23 @@ def test_malformed_commands_exit_2(network, argv, capsys):
         main(argv)
     assert stopped.value.code == 2
     assert table_counts() == before
+
+
+def test_a_capture_by_a_person_names_no_device_and_a_refused_device_document_names_it(
+    client, network, users
+):
+    make_cylinder("U-1")
+    by_person = capture(
+        users["admin"], event(FILL, ["U-1"], biz_location="urn:jiceng:station:TX-S01")
+    )
+    assert by_person.success and by_person.device == ""
+
+    device, key = scale_device_create(actor=None, station=network.wutong, name="3号秤")
+    answer = _post(
+        client,
+        _document({"type": "ObjectEvent", "action": "OBSERVE", "eventTime": "yesterday"}),
+        **{"X-Device-Key": key},
+    )
+    assert answer.status_code == 202  # an invalid event fails in the job, which is kept
+    failed = CaptureJob.objects.exclude(pk=by_person.pk).get()
+    assert not failed.success and failed.device == f"gas.scale:{device.pk}"
