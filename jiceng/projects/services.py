@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from jiceng.cases.services.intake import case_report
 from jiceng.core.errors import Changed, Refused
 from jiceng.core.models import Region
-from jiceng.core.scope import code_in_scope
+from jiceng.core.scope import code_in_scope, code_within
 from jiceng.core.transitions import StateMachine, Transition, transition_check
 from jiceng.planning.schedule import ScheduleError, cpm
 from jiceng.projects import access
@@ -195,6 +195,22 @@ def investment_record(
         defaults={"planned": planned, "completed": completed},
     )
     return row
+
+
+def task_force_add(*, actor: User, project: Project, username: str) -> User:
+    """Put a user of the project's region on its task force (突击队)."""
+    from jiceng.core.models import User as UserModel
+
+    if not access.may_manage(actor, project):
+        raise PermissionDenied(_("Only the region's office and the project's lead may do this."))
+    member = UserModel.objects.filter(username=username, is_active=True).first()
+    if member is None or not (
+        code_in_scope(member, project.region_id)
+        or (member.region_id and code_within(member.region_id, project.region_id))
+    ):
+        raise ValidationError({"username": _("No user of the project's region: %s") % username})
+    project.task_force.add(member)
+    return member
 
 
 # --- milestones ------------------------------------------------------------------------------

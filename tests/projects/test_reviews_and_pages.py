@@ -148,3 +148,27 @@ def test_the_weekly_agenda_lists_slipped_milestones_and_last_weeks_decisions_as_
     before = Decision.objects.count()
     page = client.post("/projects/agenda/", form)
     assert page.status_code == 200 and Decision.objects.count() == before  # needs a due date
+
+
+def test_the_office_records_investment_and_adds_a_member_but_another_town_cannot(
+    project_setup, plant
+):
+    client = Client()
+    client.force_login(project_setup["wutong"])
+    client.post(
+        f"/projects/{plant.pk}/investment/",
+        {"month": "2026-09-15", "planned": "100", "completed": "80"},
+    )
+    row = MonthlyInvestment.objects.get(project=plant)
+    assert (row.month, row.planned, row.completed) == (date(2026, 9, 1), 100, 80)
+    client.post(f"/projects/{plant.pk}/task-force/", {"username": "builder"})
+    assert plant.task_force.filter(username="builder").exists()
+    client.post(f"/projects/{plant.pk}/task-force/", {"username": "puyuan"})
+    assert not plant.task_force.filter(username="puyuan").exists()
+    other = Client()
+    other.force_login(project_setup["puyuan"])
+    answer = other.post(
+        f"/projects/{plant.pk}/investment/",
+        {"month": "2026-10-01", "planned": "1", "completed": "1"},
+    )
+    assert answer.status_code == 404 and MonthlyInvestment.objects.count() == 1

@@ -43,3 +43,17 @@ class MeetingForm(forms.Form):
 class StageForm(forms.Form):
     action = forms.ChoiceField(choices=[("advance", "advance"), ("revert", "revert")])
     version = forms.IntegerField(min_value=1)
+
+
+class InvestmentForm(forms.Form):
+    """One month's planned and completed investment (10,000 yuan)."""
+
+    month = forms.DateField(label=_("Month (any day of it)"))
+    planned = forms.DecimalField(label=_("Planned"), min_value=0, max_digits=14, decimal_places=2)
+    completed = forms.DecimalField(
+        label=_("Completed"), min_value=0, max_digits=14, decimal_places=2
+    )
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)

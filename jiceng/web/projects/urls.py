@@ -13,4 +13,6 @@ urlpatterns = [
     path("annual/", views.annual, name="projects-annual"),
     path("<int:project_id>/", views.project_page, name="projects-project"),
     path("<int:project_id>/stage/", views.stage_change, name="projects-stage"),
+    path("<int:project_id>/investment/", views.investment, name="projects-investment"),
+    path("<int:project_id>/task-force/", views.member_add, name="projects-member-add"),
 ]

@@ -31,13 +31,15 @@ from jiceng.projects.selectors import (
 )
 from jiceng.projects.services import (
     STAGE_MACHINE,
+    investment_record,
     meeting_record,
     project_schedule,
     project_stage_change,
+    task_force_add,
 )
 from jiceng.projects.spreadsheet import COLUMNS, export_rows, projects_import
 from jiceng.web.common import add_service_errors, request_user
-from jiceng.web.projects.forms import MeetingForm, StageForm
+from jiceng.web.projects.forms import InvestmentForm, MeetingForm, MemberForm, StageForm
 
 DAY_PX = 3  # calendar days to pixels in the Gantt chart
 ROW_PX = 26
@@ -179,6 +181,10 @@ def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
             "stage_changes": project.stage_changes.select_related("by"),
             "steps": allowed_transitions(STAGE_MACHINE, project, user),
             "task_force": project.task_force.all(),
+            "investments": project.investments.all(),
+            "may_manage": access.may_manage(user, project),
+            "investment_form": InvestmentForm(initial={"month": today.replace(day=1)}),
+            "member_form": MemberForm(),
         },
     )
 
@@ -197,6 +203,42 @@ def stage_change(request: HttpRequest, project_id: int) -> HttpResponse:
         action=form.cleaned_data["action"],
         expected_version=form.cleaned_data["version"],
     )
+    return redirect("projects-project", project_id=project.pk)
+
+
+@login_required
+@require_POST
+def investment(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _project_or_404(request, project_id)
+    form = InvestmentForm(request.POST)
+    if form.is_valid():
+        investment_record(
+            actor=request_user(request),
+            project=project,
+            month=form.cleaned_data["month"],
+            planned=form.cleaned_data["planned"],
+            completed=form.cleaned_data["completed"],
+        )
+        messages.success(request, _("The month's investment is recorded."))
+    else:
+        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("projects-project", project_id=project.pk)
+
+
+@login_required
+@require_POST
+def member_add(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _project_or_404(request, project_id)
+    form = MemberForm(request.POST)
+    if form.is_valid():
+        try:
+            task_force_add(
+                actor=request_user(request), project=project, username=form.cleaned_data["username"]
+            )
+        except ValidationError as error:
+            messages.error(request, "; ".join(error.messages))
+    else:
+        messages.error(request, _("Give a username."))
     return redirect("projects-project", project_id=project.pk)
 
 
