@@ -128,3 +128,58 @@ def test_a_complaint_about_another_towns_outlet_is_refused(staff, outlets):
 
 def test_a_report_pdf_of_a_year_out_of_range_is_a_404(staff):
     assert _client(staff["fucai"]).get("/lottery/report/999999.pdf").status_code == 404
+
+
+def test_supervisors_their_visits_and_publicity_activities_are_recorded_in_ones_region(
+    staff, outlets
+):
+    from jiceng.lottery.models import PublicityActivity, Supervisor, SupervisorVisit
+
+    client = _client(staff["fucai_wutong"])
+    answer = client.post(
+        "/lottery/responsibility/",
+        {
+            "action": "supervisor",
+            "name": "周明",
+            "affiliation": "人大代表",
+            "appointed_on": "2023-08-16",
+        },
+    )
+    assert answer.status_code == 302
+    supervisor = Supervisor.objects.get()
+    assert supervisor.region_id == "330483001"
+    client.post(
+        "/lottery/responsibility/",
+        {
+            "action": "visit",
+            "supervisor": supervisor.pk,
+            "outlet": "py1",
+            "visited_on": "2023-09-01",
+            "findings": "另一镇的网点",
+        },
+    )
+    assert SupervisorVisit.objects.count() == 0  # 濮院's outlet is not in 梧桐's scope
+    client.post(
+        "/lottery/responsibility/",
+        {
+            "action": "visit",
+            "supervisor": supervisor.pk,
+            "outlet": "wt1",
+            "visited_on": "2023-09-01",
+            "findings": "禁售标识到位",
+        },
+    )
+    client.post(
+        "/lottery/responsibility/",
+        {
+            "action": "activity",
+            "kind": "training",
+            "title": "责任彩票专题培训",
+            "held_on": "2023-09-20",
+            "participants": 40,
+        },
+    )
+    assert SupervisorVisit.objects.get().outlet.code == "wt1"
+    assert PublicityActivity.objects.get().region_id == "330483001"
+    page = client.get("/lottery/responsibility/?year=2023").content.decode()
+    assert "周明" in page and "禁售标识到位" in page and "责任彩票专题培训" in page

@@ -19,8 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from jiceng.core.models import User
 from jiceng.core.region_codes import scope_prefix
-from jiceng.core.scope import region_prefix_q, scope_queryset
+from jiceng.core.scope import get_in_scope_or_404, region_prefix_q, scope_queryset
 from jiceng.documents.content import BarChart
 from jiceng.lottery import access
 from jiceng.lottery.models import (
@@ -45,9 +46,22 @@ from jiceng.lottery.selectors import (
     tax_rule_on,
     year_bounds,
 )
-from jiceng.lottery.services import ImportRefused, complaint_report, sales_import
+from jiceng.lottery.services import (
+    ImportRefused,
+    complaint_report,
+    publicity_activity_record,
+    sales_import,
+    supervisor_appoint,
+    supervisor_visit_record,
+)
 from jiceng.web.common import add_service_errors, new_idempotency_key, request_user
-from jiceng.web.lottery.forms import ComplaintForm, SalesImportForm
+from jiceng.web.lottery.forms import (
+    ActivityForm,
+    ComplaintForm,
+    SalesImportForm,
+    SupervisorForm,
+    VisitForm,
+)
 
 T = "web/lottery/"
 PAGE_SIZE = 100
@@ -264,7 +278,12 @@ def responsibility_page(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     access.check_read(user)
     form = ComplaintForm(initial={"idempotency_key": new_idempotency_key()})
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") in RECORDS:
+        access.check_write(user)
+        response = _record_responsibility(request, user, request.POST["action"])
+        if response is not None:
+            return response
+    elif request.method == "POST":
         access.check_write(user)
         form = ComplaintForm(request.POST)
         if form.is_valid():
@@ -292,6 +311,11 @@ def responsibility_page(request: HttpRequest) -> HttpResponse:
         "year": year,
         "form": form,
         "may_write": access.may_write(user),
+        "record_forms": {
+            "supervisor": SupervisorForm(),
+            "visit": VisitForm(),
+            "activity": ActivityForm(),
+        },
         "supervisors": scope_queryset(Supervisor.objects.all(), user).filter(appointed_on__lt=end),
         "visits": scope_queryset(
             SupervisorVisit.objects.select_related("supervisor", "outlet"), user
@@ -304,6 +328,60 @@ def responsibility_page(request: HttpRequest) -> HttpResponse:
         ),
     }
     return render(request, T + "responsibility.html", context)
+
+
+RECORDS = ("supervisor", "visit", "activity")
+
+
+def _record_responsibility(request: HttpRequest, user: User, action: str) -> HttpResponse | None:
+    """Appoint a supervisor, record a visit or a publicity-month activity (in the user's region);
+    a bad form is shown again with its errors."""
+    form_class = {"supervisor": SupervisorForm, "visit": VisitForm, "activity": ActivityForm}
+    form = form_class[action](request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        region = user.region
+        try:
+            if region is None:
+                raise ValidationError(_("Your account has no region."))
+            if action == "supervisor":
+                supervisor_appoint(
+                    actor=user,
+                    name=data["name"],
+                    affiliation=data["affiliation"],
+                    appointed_on=data["appointed_on"],
+                    region=region,
+                )
+            elif action == "visit":
+                supervisor = get_in_scope_or_404(
+                    Supervisor.objects.all(), user, pk=data["supervisor"]
+                )
+                outlet = None
+                if data["outlet"]:
+                    outlet = get_in_scope_or_404(Outlet.objects.all(), user, code=data["outlet"])
+                supervisor_visit_record(
+                    actor=user,
+                    supervisor=supervisor,
+                    visited_on=data["visited_on"],
+                    findings=data["findings"],
+                    outlet=outlet,
+                )
+            else:
+                publicity_activity_record(
+                    actor=user,
+                    kind=data["kind"],
+                    title=data["title"],
+                    held_on=data["held_on"],
+                    region=region,
+                    participants=data["participants"],
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Recorded."))
+            return redirect("lottery-responsibility")
+    messages.error(request, "; ".join(str(m) for e in form.errors.values() for m in e))
+    return redirect("lottery-responsibility")
 
 
 def _query(request: HttpRequest) -> str:
