@@ -632,7 +632,7 @@ def station_page(request: HttpRequest, code: str) -> HttpResponse:
         "devices": station_devices(station) if manages else [],
         "form": form,
         "created": created,
-        "capture_url": request.build_absolute_uri("/epcis/v2/capture"),
+        "capture_url": request.build_absolute_uri(reverse("epcis-capture")),
     }
     response = render(request, T + "station.html", context, status=status)
     if created is not None:
