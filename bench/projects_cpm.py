@@ -97,7 +97,7 @@ def run(quick: bool) -> list[Figure]:
             benchmark="projects-cpm",
             what=f"monthly ranking of {result['projects']} projects (SQLite)",
             unit="ms, median of 5",
-            ours=float(result["ms"]),
+            ours=float(str(result["ms"])),
             note=f"target < {RANKING_TARGET_MS:.0f} ms; {result['problems']} problems as cases",
         )
     )

@@ -104,7 +104,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     problems: list[tuple[int, str]] = []
     if request.method == "POST":
         upload = request.FILES.get("file")
-        if upload is None or upload.size > MAX_UPLOAD:
+        if upload is None or (upload.size or 0) > MAX_UPLOAD:
             problems = [(0, _("Choose a file of at most 5 MB."))]
         else:
             try:
@@ -221,7 +221,7 @@ def investment(request: HttpRequest, project_id: int) -> HttpResponse:
         )
         messages.success(request, _("The month's investment is recorded."))
     else:
-        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("projects-project", project_id=project.pk)
 
 
