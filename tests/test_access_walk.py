@@ -153,7 +153,7 @@ def county(users, settings) -> County:
     )
     assert capture(users["admin"], filled).success
     order = order_take(actor=users["admin"], site_id=gas.site.pk, nominal_kg=15, count=1)
-    scale_device_create(actor=users["admin"], station=gas.wutong, name="秤")
+    device, _key = scale_device_create(actor=users["admin"], station=gas.wutong, name="秤")
     job = CaptureJob.objects.filter(region_id="330483").first() or CaptureJob.objects.first()
 
     catalogue_load()
@@ -214,6 +214,8 @@ def county(users, settings) -> County:
         "site_id": str(gas.site.pk),
         "identifier": "WALK-1",
         "order_id": str(order.pk),
+        "station": "TX-S01",
+        "device_id": str(device.pk),
         "capture_id": str(job.capture_id) if job else "00000000-0000-4000-8000-000000000000",
         "fmt": "json",
         "content_type_id": "1",
@@ -251,6 +253,7 @@ ROUTE_VALUES = [
     (r"^ltc/institutions/", {"pk": "institution"}),
     (r"^ltc/insured/", {"pk": "insured"}),
     (r"^hall/network/items/", {"code": "item_code"}),
+    (r"^gas/stations/", {"code": "station"}),
     (r"^federation/", {"code": "peer"}),
     (r"^open311/", {"code": "no_such"}),
     (r"^region/", {"code": "region"}),
