@@ -172,3 +172,19 @@ def test_the_office_records_investment_and_adds_a_member_but_another_town_cannot
         {"month": "2026-10-01", "planned": "1", "completed": "1"},
     )
     assert answer.status_code == 404 and MonthlyInvestment.objects.count() == 1
+
+
+def test_a_member_reports_a_problem_from_the_project_page_and_it_becomes_a_case(
+    project_setup, plant
+):
+    from jiceng.cases.models import Case
+
+    client = Client()
+    client.force_login(project_setup["member"])
+    assert 'id="problem-form"' in client.get(f"/projects/{plant.pk}/").content.decode()
+    before = Case.objects.count()
+    client.post(f"/projects/{plant.pk}/problems/", {"title": "施工用电未接入", "category": "power"})
+    problem = Problem.objects.get(project=plant)
+    assert problem.case.category.code == "power" and problem.member == project_setup["member"]
+    client.post(f"/projects/{plant.pk}/problems/", {"title": "x", "category": "ebike_charging"})
+    assert Case.objects.count() == before + 1

@@ -57,3 +57,18 @@ class InvestmentForm(forms.Form):
 
 class MemberForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
+
+
+class ProblemForm(forms.Form):
+    """A problem of the project, reported as a case of its category."""
+
+    title = forms.CharField(label=_("Problem"), max_length=200)
+    category = forms.ChoiceField(label=_("Category"))
+    description = forms.CharField(
+        label=_("Description"), max_length=2000, required=False, widget=forms.Textarea
+    )
+
+    def __init__(self, *args, **kwargs):
+        categories = kwargs.pop("categories")
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = categories

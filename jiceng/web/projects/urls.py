@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:project_id>/stage/", views.stage_change, name="projects-stage"),
     path("<int:project_id>/investment/", views.investment, name="projects-investment"),
     path("<int:project_id>/task-force/", views.member_add, name="projects-member-add"),
+    path("<int:project_id>/problems/", views.problem_add, name="projects-problem-add"),
 ]

@@ -21,6 +21,7 @@ from jiceng.core.spreadsheets import Sheet, xlsx_file
 from jiceng.core.transitions import allowed_transitions
 from jiceng.projects import access
 from jiceng.projects.models import Project
+from jiceng.projects.reference_data import problem_category_codes
 from jiceng.projects.selectors import (
     annual_evaluation,
     contest_results,
@@ -33,13 +34,20 @@ from jiceng.projects.services import (
     STAGE_MACHINE,
     investment_record,
     meeting_record,
+    problem_report,
     project_schedule,
     project_stage_change,
     task_force_add,
 )
 from jiceng.projects.spreadsheet import COLUMNS, export_rows, projects_import
 from jiceng.web.common import add_service_errors, request_user
-from jiceng.web.projects.forms import InvestmentForm, MeetingForm, MemberForm, StageForm
+from jiceng.web.projects.forms import (
+    InvestmentForm,
+    MeetingForm,
+    MemberForm,
+    ProblemForm,
+    StageForm,
+)
 
 DAY_PX = 3  # calendar days to pixels in the Gantt chart
 ROW_PX = 26
@@ -185,6 +193,8 @@ def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
             "may_manage": access.may_manage(user, project),
             "investment_form": InvestmentForm(initial={"month": today.replace(day=1)}),
             "member_form": MemberForm(),
+            "may_report": access.may_report_problem(user, project),
+            "problem_form": ProblemForm(categories=_problem_categories()),
         },
     )
 
@@ -220,6 +230,40 @@ def investment(request: HttpRequest, project_id: int) -> HttpResponse:
             completed=form.cleaned_data["completed"],
         )
         messages.success(request, _("The month's investment is recorded."))
+    else:
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("projects-project", project_id=project.pk)
+
+
+def _problem_categories() -> list[tuple[str, str]]:
+    from jiceng.cases.models import Category
+
+    codes = problem_category_codes()
+    names = dict(Category.objects.filter(code__in=codes).values_list("code", "name"))
+    return [(code, names.get(code, code)) for code in codes]
+
+
+@login_required
+@require_POST
+def problem_add(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Report a problem of the project: it becomes a case (and the member who took it on)."""
+    project = _project_or_404(request, project_id)
+    form = ProblemForm(request.POST, categories=_problem_categories())
+    if form.is_valid():
+        try:
+            problem = problem_report(
+                actor=request_user(request),
+                project_id=project.pk,
+                title=form.cleaned_data["title"],
+                category=form.cleaned_data["category"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as error:
+            messages.error(request, "; ".join(error.messages))
+        else:
+            messages.success(
+                request, _("The problem is case %(number)s.") % {"number": problem.case.number}
+            )
     else:
         messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("projects-project", project_id=project.pk)
