@@ -332,6 +332,7 @@ class TestTheDemoCounty:
             "xiaofang": ("330483101", "department_handler"),
             "clerk": (COUNTY, "window_clerk"),
             "regulator": (COUNTY, "regulator"),
+            "fucai": (COUNTY, "lottery_staff"),
         }
         assert [login[0] for login in DEMO_LOGINS] == list(expected)
         for username, password, _what in DEMO_LOGINS:
