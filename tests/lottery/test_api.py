@@ -60,12 +60,15 @@ def test_sales_import_stores_and_a_reimport_of_an_outlet_day_replaces_it(api, ou
 @pytest.mark.parametrize(
     ("row", "says"),
     [
-        ("2023-03-01,nope,ssq,10", "unknown outlet"),
-        ("2023-03-01,wt1,lotto,10", "unknown game"),
-        ("2023-03-01,wt1,ssq,-10", "negative"),
-        ((date.today() + timedelta(days=1)).isoformat() + ",wt1,ssq,10", "future"),
-        ("2023-08-01,wt2,ssq,10", "not open"),
-        ("2023-03-01,py1,ssq,10", "unknown outlet"),  # another town's outlet
+        ("2023-03-01,nope,ssq,10", "nope"),  # an unknown outlet
+        ("2023-03-01,wt1,lotto,10", "lotto"),  # an unknown game
+        ("2023-03-01,wt1,ssq,-10", "-10"),  # a negative amount
+        (
+            (date.today() + timedelta(days=1)).isoformat() + ",wt1,ssq,10",
+            (date.today() + timedelta(days=1)).isoformat(),  # a day in the future
+        ),
+        ("2023-08-01,wt2,ssq,10", "wt2"),  # an outlet closed in July
+        ("2023-03-01,py1,ssq,10", "py1"),  # another town's outlet: unknown here
     ],
 )
 def test_one_bad_row_refuses_the_whole_import_naming_the_row(api, outlets, row, says):
@@ -81,6 +84,7 @@ def test_one_bad_row_refuses_the_whole_import_naming_the_row(api, outlets, row, 
     assert answer.status_code == 400
     body = answer.json()
     assert [e["row"] for e in body["errors"]] == [4]
+    # the message names the offending value (in the language of the request)
     assert says in body["errors"][0]["message"]
     assert list(DailySale.objects.values_list("sold_on", "amount")) == [(date(2023, 1, 5), 7)]
 
