@@ -71,4 +71,6 @@ class ProblemForm(forms.Form):
     def __init__(self, *args, **kwargs):
         categories = kwargs.pop("categories")
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = categories
+        field = self.fields["category"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = categories
