@@ -1,7 +1,8 @@
 """Where a point lies: the deepest region whose boundary contains it.
 
 Boundaries are the regions' own GeoJSON (no internet). The index is built once per process from
-the deepest levels that have boundaries and refreshed when regions change (`GEOGRAPHY_CACHE.forget()`).
+the deepest levels that have boundaries and refreshed when regions change
+(`GEOGRAPHY_CACHE.forget()`).
 """
 
 from __future__ import annotations
