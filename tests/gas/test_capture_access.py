@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from jiceng.core.models import Role
@@ -86,6 +87,7 @@ def test_a_wutong_town_officer_collecting_at_a_tudian_site_is_refused_and_the_cy
     before = table_counts()
     body = _document(event(COLLECT, ["TD-1"], biz_location=tudian_site.identifier))
 
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # reasons in English, not zh-Hans
     answer = _post(client, body, Authorization=f"Bearer {token}")
 
     assert answer.status_code == 403
