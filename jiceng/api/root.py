@@ -14,8 +14,8 @@ from jiceng.api.federation import router as federation_router
 from jiceng.api.gas import router as gas_router
 from jiceng.api.hall import router as hall_router
 from jiceng.api.hall_network import router as hall_network_router
-from jiceng.api.ltc import router as ltc_router
 from jiceng.api.lottery import router as lottery_router
+from jiceng.api.ltc import router as ltc_router
 from jiceng.api.projects import router as projects_router
 from jiceng.api.schemas import DocumentedAPI
 from jiceng.core.errors import Refused

@@ -57,9 +57,9 @@ from jiceng.demo.gas import demo_gas_delete, seed_gas
 from jiceng.demo.hall.seed import demo_hall_delete, seed_hall
 from jiceng.demo.lottery import demo_lottery_delete, seed_lottery
 from jiceng.demo.ltc import seed_ltc
-from jiceng.demo.projects import seed_projects
 from jiceng.demo.organisations import plan_organisations
 from jiceng.demo.profile import REGIONS_FILE, SCALES
+from jiceng.demo.projects import seed_projects
 from jiceng.demo.region_tree import RegionTree
 from jiceng.demo.residents import plan_residents, resident_batches
 from jiceng.demo.sites import SiteBook
