@@ -20,7 +20,6 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiceng.core import access
@@ -38,7 +37,6 @@ from jiceng.core.services.accounts import (
     user_password_reset,
     user_update,
 )
-from jiceng.core.services.regions import ImportRefused
 from jiceng.core.spreadsheets import xlsx_file
 from jiceng.web.accounts.forms import (
     StaffImportForm,
@@ -56,7 +54,7 @@ from jiceng.web.accounts.workplaces import (
     user_workplaces_set,
 )
 from jiceng.web.common import add_service_errors, is_htmx, request_user
-from jiceng.web.registries.upload_limit import UploadSizeLimit, upload_too_large
+from jiceng.web.imports import import_page, upload_limited
 
 T = "web/accounts/"
 PAGE_SIZE = 25
@@ -287,45 +285,22 @@ def user_workplaces(request: HttpRequest, pk: int) -> HttpResponse:
 # --- import ---------------------------------------------------------------------------------
 
 
-@csrf_exempt  # checked below, once the size limit is in place (Django's documented order)
-def staff_import_page(request: HttpRequest) -> HttpResponse:
-    """Upload a staff sheet: every account is created, or none and each problem is named."""
-    request.upload_handlers = [UploadSizeLimit(request), *request.upload_handlers]
-    return _staff_import_page(request)
-
-
 @never_cache
-@csrf_protect
+@upload_limited
 @login_required
 @require_http_methods(["GET", "POST"])
-def _staff_import_page(request: HttpRequest) -> HttpResponse:
+def staff_import_page(request: HttpRequest) -> HttpResponse:
+    """Upload a staff sheet: every account is created, or none and each problem is named."""
     manager = _manager(request)
-    context: dict[str, Any] = {
-        "columns": STAFF_COLUMNS,
-        "max_mb": settings.UPLOAD_MAX_BYTES / 1024 / 1024,
-        "created": None,
-        "problems": [],
-    }
-    status = 200
-    form = StaffImportForm()
-    if request.method == "POST":
-        bound = StaffImportForm(request.POST, request.FILES)
-        if upload_too_large(request):
-            context["problems"] = [(0, _("The file is larger than the upload limit."))]
-            status = 413
-        elif not bound.is_valid():
-            form, status = bound, 400
-        else:
-            upload = bound.cleaned_data["file"]
-            try:
-                context["created"] = staff_import(
-                    actor=manager, filename=upload.name, content=upload.read()
-                )
-            except ImportRefused as exc:
-                context["problems"] = exc.problems
-                status = 400
-    context["form"] = form
-    return render(request, T + "import.html", context, status=status)
+    return import_page(
+        request,
+        form_class=StaffImportForm,
+        importer=lambda filename, content: staff_import(
+            actor=manager, filename=filename, content=content
+        ),
+        template=T + "import.html",
+        context={"columns": STAFF_COLUMNS},
+    )
 
 
 @login_required

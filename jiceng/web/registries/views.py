@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,7 +26,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiceng.core import roles
@@ -49,7 +47,6 @@ from jiceng.core.registry_export import (
 from jiceng.core.scope import get_in_scope_or_404, scope_queryset
 from jiceng.core.selectors import organisations_search, people_search, sites_search
 from jiceng.core.services.audit import audit_record_export
-from jiceng.core.services.regions import ImportRefused
 from jiceng.core.services.registries import (
     organisation_create,
     organisation_update,
@@ -66,6 +63,7 @@ from jiceng.core.services.registry_io import (
 )
 from jiceng.core.spreadsheets import Sheet, TooManyRowsForExcel, csv_stream, xlsx_file
 from jiceng.web.common import add_service_errors, is_htmx, request_user
+from jiceng.web.imports import import_page, upload_limited
 from jiceng.web.registries.forms import (
     AuditQueryForm,
     ExportForm,
@@ -78,7 +76,6 @@ from jiceng.web.registries.forms import (
     SiteForm,
 )
 from jiceng.web.registries.paging import by_region_page, newest_first_page
-from jiceng.web.registries.upload_limit import UploadSizeLimit, upload_too_large
 
 T = "web/registries/"  # the templates' folder
 
@@ -544,49 +541,21 @@ def site_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Import -------------------------------------------------------------------------------
 
 
-@csrf_exempt  # checked below, once the size limit is in place (Django's documented order)
-def registry_import(request: HttpRequest, registry: str) -> HttpResponse:
-    """Upload a file into a registry: all rows are imported, or none and each problem is named."""
-    request.upload_handlers = [UploadSizeLimit(request), *request.upload_handlers]
-    return _registry_import(request, registry)
-
-
-@csrf_protect
+@upload_limited
 @login_required
 @require_http_methods(["GET", "POST"])
-def _registry_import(request: HttpRequest, registry: str) -> HttpResponse:
-    spec = SPECS[registry]
+def registry_import(request: HttpRequest, registry: str) -> HttpResponse:
+    """Upload a file into a registry: all rows are imported, or none and each problem is named."""
     user = request_user(request)
     _require_importer(user)
-    context: dict[str, Any] = {
-        "spec": spec,
-        "columns": COLUMNS_BY_REGISTRY[registry],
-        "max_mb": settings.UPLOAD_MAX_BYTES / 1024 / 1024,
-        "created": None,
-        "problems": [],
-    }
-    status = 200
-    form = ImportForm()
-    if request.method == "POST":
-        bound = ImportForm(request.POST, request.FILES)
-        if upload_too_large(request):
-            context["problems"] = [(0, _("The file is larger than the upload limit."))]
-            status = 413
-        elif not bound.is_valid():
-            form, status = bound, 400
-        else:
-            upload = bound.cleaned_data["file"]
-            try:
-                created = IMPORTERS[registry](
-                    actor=user, filename=upload.name, content=upload.read()
-                )
-            except ImportRefused as exc:
-                context["problems"] = exc.problems
-                status = 400
-            else:
-                context["created"] = created
-    context["form"] = form
-    return render(request, T + "import.html", context, status=status)
+    importer = IMPORTERS[registry]
+    return import_page(
+        request,
+        form_class=ImportForm,
+        importer=lambda filename, content: importer(actor=user, filename=filename, content=content),
+        template=T + "import.html",
+        context={"spec": SPECS[registry], "columns": COLUMNS_BY_REGISTRY[registry]},
+    )
 
 
 @login_required
