@@ -16,7 +16,9 @@ The staff's pages (the halls, the device links, a window's console) are in queue
 from __future__ import annotations
 
 import time as _time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import wraps
 from typing import Any, cast
 
 import segno
@@ -93,6 +95,15 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
+def _uncached(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """A device's page, never cached: its queue, its keys and its tickets change all the time."""
+    response = render(request, template, context, status=status)
+    add_never_cache_headers(response)
+    return response
+
+
 # --- devices: a kiosk, the board, a resident's phone --------------------------------------------
 
 
@@ -116,9 +127,7 @@ def _refused_key(request: HttpRequest, via: tuple[str, ...]) -> HttpResponse:
         text = _("This QR code is not valid (any more): scan the code in the hall again.")
     else:
         text = _("This key does not open this hall's devices. Ask the hall's manager.")
-    response = render(request, T + "refused.html", {"problem": text}, status=403)
-    add_never_cache_headers(response)
-    return response
+    return _uncached(request, T + "refused.html", {"problem": text}, status=403)
 
 
 def _open_as_device(
@@ -164,6 +173,27 @@ def _open_as_device(
     raise PermissionDenied(_("Open this page with the hall's key or sign in."))
 
 
+DeviceView = Callable[[HttpRequest, Hall, HallDevice | None], HttpResponseBase]
+
+
+def _as_device(*via: str) -> Callable[[DeviceView], Callable[[HttpRequest, int], HttpResponseBase]]:
+    """A device page of the hall in the address (see `_open_as_device`): the view is called with
+    the hall and the device (None for a signed-in user), or not at all when the hall is refused."""
+
+    def decorate(view: DeviceView) -> Callable[[HttpRequest, int], HttpResponseBase]:
+        @wraps(view)
+        def opened_view(request: HttpRequest, hall_id: int) -> HttpResponseBase:
+            opened = _open_as_device(request, hall_id, via)
+            if isinstance(opened, HttpResponse):
+                return opened
+            hall, device = opened
+            return view(request, hall, device)
+
+        return opened_view
+
+    return decorate
+
+
 def phone_page_url(request: HttpRequest, hall: Hall) -> str:
     """Today's address of the hall's phone page, as its QR code holds it."""
     path = reverse("hall-phone", args=[hall.pk])
@@ -206,14 +236,9 @@ def _kiosk_context(
 
 
 @require_GET
-def kiosk_page(request: HttpRequest, hall_id: int) -> HttpResponse:
-    opened = _open_as_device(request, hall_id, ("kiosk",))
-    if isinstance(opened, HttpResponse):
-        return opened
-    hall, device = opened
-    response = render(request, T + "kiosk.html", _kiosk_context(request, hall, device))
-    add_never_cache_headers(response)
-    return response
+@_as_device("kiosk")
+def kiosk_page(request: HttpRequest, hall: Hall, device: HallDevice | None) -> HttpResponse:
+    return _uncached(request, T + "kiosk.html", _kiosk_context(request, hall, device))
 
 
 def _take(
@@ -254,12 +279,9 @@ def _take(
 
 
 @require_POST
-def kiosk_take(request: HttpRequest, hall_id: int) -> HttpResponse:
+@_as_device("kiosk")
+def kiosk_take(request: HttpRequest, hall: Hall, device: HallDevice | None) -> HttpResponse:
     """Take a ticket at the kiosk: the slip on the screen, or why not."""
-    opened = _open_as_device(request, hall_id, ("kiosk",))
-    if isinstance(opened, HttpResponse):
-        return opened
-    hall, device = opened
     form = TakeTicketForm(request.POST)
     taken, problem, status = None, "", 400
     if form.is_valid():
@@ -284,12 +306,9 @@ def kiosk_take(request: HttpRequest, hall_id: int) -> HttpResponse:
 
 
 @require_POST
-def kiosk_rate(request: HttpRequest, hall_id: int) -> HttpResponse:
+@_as_device("kiosk")
+def kiosk_rate(request: HttpRequest, hall: Hall, device: HallDevice | None) -> HttpResponse:
     """Rate a ticket of today at the kiosk by its number (好差评)."""
-    opened = _open_as_device(request, hall_id, ("kiosk",))
-    if isinstance(opened, HttpResponse):
-        return opened
-    hall, device = opened
     form = KioskRatingForm(request.POST)
     rated, problem, status = None, "", 400
     if device is None:
@@ -367,33 +386,22 @@ def _phone_context(request: HttpRequest, hall: Hall, **extra: Any) -> dict[str, 
 
 
 @require_GET
-def phone_page(request: HttpRequest, hall_id: int) -> HttpResponse:
-    opened = _open_as_device(request, hall_id, ("qr",))
-    if isinstance(opened, HttpResponse):
-        return opened
-    hall, _device = opened
-    response = render(request, T + "phone.html", _phone_context(request, hall))
-    add_never_cache_headers(response)
-    return response
+@_as_device("qr")
+def phone_page(request: HttpRequest, hall: Hall, _device: HallDevice | None) -> HttpResponse:
+    return _uncached(request, T + "phone.html", _phone_context(request, hall))
 
 
 @require_GET
-def phone_slots(request: HttpRequest, hall_id: int) -> HttpResponse:
+@_as_device("qr")
+def phone_slots(request: HttpRequest, hall: Hall, _device: HallDevice | None) -> HttpResponse:
     """The free slots of the item and day chosen (htmx swaps them into the phone page)."""
-    opened = _open_as_device(request, hall_id, ("qr",))
-    if isinstance(opened, HttpResponse):
-        return opened
-    hall, _device = opened
     return render(request, T + "_phone_slots.html", _phone_context(request, hall))
 
 
 @require_POST
-def phone_take(request: HttpRequest, hall_id: int) -> HttpResponseBase:
+@_as_device("qr")
+def phone_take(request: HttpRequest, hall: Hall, device: HallDevice | None) -> HttpResponseBase:
     """Take a ticket on the phone; then the ticket's own page."""
-    opened = _open_as_device(request, hall_id, ("qr",))
-    if isinstance(opened, HttpResponse):
-        return opened
-    hall, device = opened
     form = TakeTicketForm(request.POST)
     if not form.is_valid():
         problem, status = first_error(form), 400
@@ -406,12 +414,9 @@ def phone_take(request: HttpRequest, hall_id: int) -> HttpResponseBase:
 
 
 @require_POST
-def phone_book(request: HttpRequest, hall_id: int) -> HttpResponse:
+@_as_device("qr")
+def phone_book(request: HttpRequest, hall: Hall, device: HallDevice | None) -> HttpResponse:
     """Book an appointment slot: the booking code to give at the kiosk on the day."""
-    opened = _open_as_device(request, hall_id, ("qr",))
-    if isinstance(opened, HttpResponse):
-        return opened
-    hall, device = opened
     form = BookingForm(request.POST)
     problem, status = "", 400
     if device is not None and not booking_allowed(
@@ -469,17 +474,13 @@ def _ticket_context(ticket: Ticket, **extra: Any) -> dict[str, Any]:
 def ticket_page(request: HttpRequest, ticket_id: int, key: str) -> HttpResponse:
     """A resident's ticket: its place in the queue, live; the call; the rating afterwards."""
     ticket = _ticket_or_404(ticket_id, key)
-    response = render(request, T + "ticket.html", _ticket_context(ticket))
-    add_never_cache_headers(response)
-    return response
+    return _uncached(request, T + "ticket.html", _ticket_context(ticket))
 
 
 @require_GET
 def ticket_live(request: HttpRequest, ticket_id: int, key: str) -> HttpResponse:
     ticket = _ticket_or_404(ticket_id, key)
-    response = render(request, T + "_ticket_live.html", _ticket_context(ticket))
-    add_never_cache_headers(response)
-    return response
+    return _uncached(request, T + "_ticket_live.html", _ticket_context(ticket))
 
 
 @require_POST
@@ -547,11 +548,8 @@ def _board_context(request: HttpRequest, hall: Hall) -> dict[str, Any]:
 
 
 @require_GET
-def board_page(request: HttpRequest, hall_id: int) -> HttpResponse:
-    opened = _open_as_device(request, hall_id, ("kiosk",))
-    if isinstance(opened, HttpResponse):
-        return opened
-    hall, _device = opened
+@_as_device("kiosk")
+def board_page(request: HttpRequest, hall: Hall, _device: HallDevice | None) -> HttpResponse:
     phone_url = phone_page_url(request, hall)
     now = timezone.localtime()
     midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), now.tzinfo)
@@ -563,18 +561,11 @@ def board_page(request: HttpRequest, hall_id: int) -> HttpResponse:
         # Reload after midnight for the new day's QR code.
         "reload_seconds": int((midnight - now).total_seconds()) + 60,
     }
-    response = render(request, T + "board.html", context)
-    add_never_cache_headers(response)
-    return response
+    return _uncached(request, T + "board.html", context)
 
 
 @require_GET
-def board_live(request: HttpRequest, hall_id: int) -> HttpResponse:
+@_as_device("kiosk")
+def board_live(request: HttpRequest, hall: Hall, _device: HallDevice | None) -> HttpResponse:
     """The board's changing part, polled every second: calls, waiting counts, windows."""
-    opened = _open_as_device(request, hall_id, ("kiosk",))
-    if isinstance(opened, HttpResponse):
-        return opened
-    hall, _device = opened
-    response = render(request, T + "_board_live.html", _board_context(request, hall))
-    add_never_cache_headers(response)
-    return response
+    return _uncached(request, T + "_board_live.html", _board_context(request, hall))
