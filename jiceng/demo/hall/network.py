@@ -64,6 +64,22 @@ def _point(
     )
 
 
+def _point_at(
+    code: str, name: str, kind: str, region: Region, place: Site | None, **extra: Any
+) -> ServicePoint:
+    """A point in `region` where `place` is (its address too), else at the region's centre."""
+    return _point(
+        code,
+        name,
+        kind,
+        region.code,
+        place.lat if place else region.lat,
+        place.lon if place else region.lon,
+        address=place.address if place else "",
+        **extra,
+    )
+
+
 def plan_points(county: Region, rng: np.random.Generator) -> list[ServicePoint]:
     towns = list(Region.objects.filter(parent=county, level=RegionLevel.TOWN).order_by("code"))
     villages = list(
@@ -91,16 +107,14 @@ def plan_points(county: Region, rng: np.random.Generator) -> list[ServicePoint]:
     points = []
     seat = sites.get(county.code)
     points.append(
-        _point(
+        _point_at(
             f"{county.code}-CC",
             f"{county.name}医疗保障服务中心",
             PointKind.COUNTY_CENTER,
-            county.code,
-            seat.lat if seat else county.lat,
-            seat.lon if seat else county.lon,
+            county,
+            seat,
             site=seat,
             organisation=insurers.get(county.code),
-            address=seat.address if seat else "",
             opening_hours=(
                 "周一至周五 8:30-12:00 13:30-17:00；"
                 "潮汐窗口 8:00起、中午不休、延时至18:00、周六9:00-12:00"
@@ -110,31 +124,27 @@ def plan_points(county: Region, rng: np.random.Generator) -> list[ServicePoint]:
     for town in towns:
         site = sites.get(town.code)
         points.append(
-            _point(
+            _point_at(
                 f"{town.code}-TC",
                 f"{town.name}医保服务站",
                 PointKind.TOWN_CENTER,
-                town.code,
-                site.lat if site else town.lat,
-                site.lon if site else town.lon,
+                town,
+                site,
                 site=site,
                 organisation=insurers.get(town.code),
-                address=site.address if site else "",
                 opening_hours="周一至周五 8:30-12:00 13:30-17:00",
             )
         )
     for village in villages:
         site = sites.get(village.code)
         points.append(
-            _point(
+            _point_at(
                 f"{village.code}-VS",
                 f"{village.name}医保服务点",
                 PointKind.VILLAGE_STATION,
-                village.code,
-                site.lat if site else village.lat,
-                site.lon if site else village.lon,
+                village,
+                site,
                 site=site,
-                address=site.address if site else "",
                 opening_hours="工作日 8:30-11:30 13:30-16:30",
             )
         )
@@ -175,14 +185,12 @@ def plan_points(county: Region, rng: np.random.Generator) -> list[ServicePoint]:
         )
         place = Site.objects.filter(organisation=biggest).first() if biggest else None
         points.append(
-            _point(
+            _point_at(
                 f"{town.code}-ES",
                 f"{town.name}企业医保服务站",
                 PointKind.ENTERPRISE_STATION,
-                town.code,
-                place.lat if place else town.lat,
-                place.lon if place else town.lon,
-                address=place.address if place else "",
+                town,
+                place,
                 opening_hours="工作日 8:30-17:00",
             )
         )
@@ -195,14 +203,12 @@ def plan_points(county: Region, rng: np.random.Generator) -> list[ServicePoint]:
         village = rural[int(rng.integers(0, len(rural)))]
         site = sites.get(village.code)
         points.append(
-            _point(
+            _point_at(
                 f"{village.code}-CP",
                 f"{village.name}幸福医保驿站",
                 PointKind.CARE_POST,
-                village.code,
-                site.lat if site else village.lat,
-                site.lon if site else village.lon,
-                address=site.address if site else "",
+                village,
+                site,
                 opening_hours="工作日 9:00-11:00",
             )
         )
