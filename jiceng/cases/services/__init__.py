@@ -394,9 +394,14 @@ def _on_accept(case: Case, step: _Step) -> dict[str, Any]:
     return {}
 
 
-def _on_dismiss(case: Case, step: _Step) -> dict[str, Any]:
-    case.outcome, case.closed_at = Outcome.DISMISSED, step.now
+def _close(case: Case, outcome: str, now: datetime) -> None:
+    """What every way of closing a case does: its outcome, when, and its clock stopped."""
+    case.outcome, case.closed_at = outcome, now
     stop_clock(case)
+
+
+def _on_dismiss(case: Case, step: _Step) -> dict[str, Any]:
+    _close(case, Outcome.DISMISSED, step.now)
     return {}
 
 
@@ -430,8 +435,7 @@ def _on_verify(case: Case, step: _Step) -> dict[str, Any]:
         raise TransitionRefused(
             _("This category needs the reporter's confirmation before closing.")
         )
-    case.outcome, case.closed_at = Outcome.RESOLVED, step.now
-    stop_clock(case)
+    _close(case, Outcome.RESOLVED, step.now)
     return {}
 
 
@@ -488,8 +492,8 @@ def _on_resume(case: Case, step: _Step) -> dict[str, Any]:
 
 def _on_merge(case: Case, step: _Step) -> dict[str, Any]:
     original = _merge_target(case, step.duplicate_of)
-    case.outcome, case.closed_at, case.duplicate_of = Outcome.MERGED, step.now, original
-    stop_clock(case)
+    case.duplicate_of = original
+    _close(case, Outcome.MERGED, step.now)
     return {"duplicate_of": original.number}
 
 
