@@ -11,9 +11,11 @@ user's region (hence also in the manager's). The staff relations are audited by 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from jiceng.core import access
@@ -43,37 +45,41 @@ def user_station_codes(user: User) -> list[str]:
     return sorted(Station.objects.filter(staff=user).values_list("code", flat=True))
 
 
-def resolve_points(user: User, codes: Iterable[str], field: str = "points") -> list[ServicePoint]:
-    """The points of these codes in the user's region; ValidationError names any other."""
+Place = TypeVar("Place", ServicePoint, Station)
+
+
+def _resolve(
+    places: QuerySet[Place], user: User, codes: Iterable[str], field: str, missing: str
+) -> list[Place]:
+    """The active places of these codes in the user's region, in the order given (once each);
+    ValidationError on `field` names any other, with the `missing` message."""
     wanted = [c.strip() for c in codes if c and c.strip()]
     found = {
         p.code: p
-        for p in scope_queryset(ServicePoint.objects.filter(is_active=True), user).filter(
-            code__in=wanted
-        )
+        for p in scope_queryset(places.filter(is_active=True), user).filter(code__in=wanted)
     }
-    missing = [c for c in wanted if c not in found]
-    if missing:
-        raise ValidationError(
-            {field: _("No service point %s in the user's region.") % ", ".join(missing)}
-        )
+    absent = [c for c in wanted if c not in found]
+    if absent:
+        raise ValidationError({field: missing % ", ".join(absent)})
     return [found[c] for c in dict.fromkeys(wanted)]
+
+
+def resolve_points(user: User, codes: Iterable[str], field: str = "points") -> list[ServicePoint]:
+    """The points of these codes in the user's region; ValidationError names any other."""
+    return _resolve(
+        ServicePoint.objects.all(),
+        user,
+        codes,
+        field,
+        _("No service point %s in the user's region."),
+    )
 
 
 def resolve_stations(user: User, codes: Iterable[str], field: str = "stations") -> list[Station]:
-    wanted = [c.strip() for c in codes if c and c.strip()]
-    found = {
-        s.code: s
-        for s in scope_queryset(Station.objects.filter(is_active=True), user).filter(
-            code__in=wanted
-        )
-    }
-    missing = [c for c in wanted if c not in found]
-    if missing:
-        raise ValidationError(
-            {field: _("No gas station %s in the user's region.") % ", ".join(missing)}
-        )
-    return [found[c] for c in dict.fromkeys(wanted)]
+    """The gas stations of these codes in the user's region; ValidationError names any other."""
+    return _resolve(
+        Station.objects.all(), user, codes, field, _("No gas station %s in the user's region.")
+    )
 
 
 def user_workplaces_set(
