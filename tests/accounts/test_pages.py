@@ -81,7 +81,7 @@ def test_the_county_admin_creates_a_town_admin_who_creates_a_grid_worker_of_thei
         {"username": "wt_grid", "region": "330483001001001", "roles": [Role.GRID_WORKER]},
     )
     assert refused.status_code == 400
-    assert "outside your region" in refused.content.decode()
+    assert "不在您的辖区内" in refused.content.decode()  # the reason, in the page's Chinese
     assert table_counts() == before
 
 
