@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -216,6 +217,11 @@ def stage_change(request: HttpRequest, project_id: int) -> HttpResponse:
     return redirect("projects-project", project_id=project.pk)
 
 
+def _errors_text(form: forms.Form) -> str:
+    """A form's errors in one line, for a message above the page the form is on."""
+    return "; ".join(str(e) for errs in form.errors.values() for e in errs)
+
+
 @login_required
 @require_POST
 def investment(request: HttpRequest, project_id: int) -> HttpResponse:
@@ -231,7 +237,7 @@ def investment(request: HttpRequest, project_id: int) -> HttpResponse:
         )
         messages.success(request, _("The month's investment is recorded."))
     else:
-        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, _errors_text(form))
     return redirect("projects-project", project_id=project.pk)
 
 
@@ -265,7 +271,7 @@ def problem_add(request: HttpRequest, project_id: int) -> HttpResponse:
                 request, _("The problem is case %(number)s.") % {"number": problem.case.number}
             )
     else:
-        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, _errors_text(form))
     return redirect("projects-project", project_id=project.pk)
 
 
