@@ -20,6 +20,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.db import DataError, connection, transaction
@@ -77,24 +78,15 @@ def document_capture(
     created_at = timezone.now()
     if region is None and actor is not None:
         region = actor.region
+    failed = partial(
+        _job_failed, actor=actor, device=device_label, region=region, created_at=created_at
+    )
     try:
         parsed = document_parse(document)
     except NotADocument as exc:
-        return _job_failed(
-            actor=actor,
-            device=device_label,
-            region=region,
-            created_at=created_at,
-            errors=[exc.reason],
-        )
+        return failed(errors=[exc.reason])
     except DocumentInvalid as exc:
-        return _job_failed(
-            actor=actor,
-            device=device_label,
-            region=region,
-            created_at=created_at,
-            errors=exc.errors,
-        )
+        return failed(errors=exc.errors)
     if actor is not None or device is not None:
         check_may_capture(Capturer(user=actor, device=device), parsed.events)
     # Everything that needs no database is done before the transaction: SQLite has one writer.
@@ -117,18 +109,10 @@ def document_capture(
                 for handler in capture_handlers():
                     handler(stored)
     except CaptureRefused as exc:
-        return _job_failed(
-            actor=actor,
-            device=device_label,
-            region=region,
-            created_at=created_at,
-            errors=exc.errors,
-        )
+        return failed(errors=exc.errors)
     except DataError as exc:  # e.g. a NUL character, which PostgreSQL cannot store in text
         reason = f"The database cannot store a value of this document: {exc}".strip()
-        return _job_failed(
-            actor=actor, device=device_label, region=region, created_at=created_at, errors=[reason]
-        )
+        return failed(errors=[reason])
     return job
 
 
