@@ -249,11 +249,6 @@ def test_every_string_the_code_marks_is_in_the_chinese_catalogue():
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="jiceng/lottery/services.py marks 'row' and 'Outlet' inside f-strings (its import "
-    "errors show 'row' in English); remove this marker once they are whole messages",
-)
 def test_no_string_is_marked_inside_an_f_string():
     """xgettext does not read f-strings: `f"{_('row')} {n}"` stays English in every language.
     Mark the whole message with a placeholder instead: `_("row %(n)s") % {"n": n}`."""

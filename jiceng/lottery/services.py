@@ -64,7 +64,9 @@ class ImportRefused(ValidationError):
 
     def __init__(self, rows: list[RowError]):
         self.rows = rows
-        shown = "; ".join(f"{_('row')} {e.row}: {e.message}" for e in rows[:20])
+        shown = "; ".join(
+            _("row %(row)s: %(reason)s") % {"row": e.row, "reason": e.message} for e in rows[:20]
+        )
         more = len(rows) - 20
         if more > 0:
             shown += "; " + _("and %(count)d more") % {"count": more}
@@ -378,7 +380,15 @@ def complaint_report(
     access.check_in_scope(actor, place)
     text = description
     if outlet is not None:
-        text = f"{description}\n{_('Outlet')}: {outlet.code} {outlet.name}"
+        text = (
+            description
+            + "\n"
+            + _("Outlet: %(code)s %(name)s")
+            % {
+                "code": outlet.code,
+                "name": outlet.name,
+            }
+        )
     return case_report(
         actor=actor,
         category=COMPLAINT_CATEGORY,
