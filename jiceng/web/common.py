@@ -1,7 +1,8 @@
 """The small things every page module needs, defined once: the signed-in user, whether a request
-is an htmx fragment request, service errors shown on a form, idempotency keys for forms that a
-phone may send twice, and the one mapping of a service's refusal (`jiceng.core.errors.Refused`,
-`Changed`) to a 409 page or fragment with its reason (`RefusedMiddleware`).
+is an htmx fragment request, service errors shown on a form, a page rendered uncached,
+idempotency keys for forms that a phone may send twice, and the one mapping of a service's
+refusal (`jiceng.core.errors.Refused`, `Changed`) to a 409 page or fragment with its reason
+(`RefusedMiddleware`).
 
 A view that has something better to show on a refusal (the case page showing the case as it is
 now) catches the module's error itself; every other refusal reaches the middleware."""
@@ -10,12 +11,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 
 from jiceng.core.errors import Refused
@@ -47,6 +49,16 @@ def add_service_errors(
     for name, messages in error.message_dict.items():
         field = renamed.get(name, name)
         form.add_error(field if field in form.fields else None, messages)
+
+
+def render_uncached(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """A page that no cache may keep: one that changes from second to second (a queue, a
+    device's screen) or that carries a fresh idempotency key."""
+    response = render(request, template, context, status=status)
+    add_never_cache_headers(response)
+    return response
 
 
 def new_idempotency_key() -> str:

@@ -75,7 +75,13 @@ from jiceng.web.cases.forms import (
     ScorecardForm,
     category_choices,
 )
-from jiceng.web.common import add_service_errors, is_htmx, new_idempotency_key, request_user
+from jiceng.web.common import (
+    add_service_errors,
+    is_htmx,
+    new_idempotency_key,
+    render_uncached,
+    request_user,
+)
 from jiceng.web.private_files import private_file_response
 from jiceng.web.registries.upload_limit import UploadSizeLimit, upload_too_large
 from jiceng.web.templatetags.case_display import localized_name
@@ -532,9 +538,8 @@ def _report_response(
         "max_photos": MAX_PHOTOS,
         "script_labels": SCRIPT_LABELS,
     }
-    response = render(request, T + "report.html", context, status=status)
-    add_never_cache_headers(response)  # a fresh idempotency key on every render
-    return response
+    # A fresh idempotency key on every render.
+    return render_uncached(request, T + "report.html", context, status=status)
 
 
 @csrf_exempt  # checked below, once the upload limit is in place (Django's documented order)

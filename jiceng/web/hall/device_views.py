@@ -28,7 +28,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -57,7 +57,7 @@ from jiceng.hall.services.queue import (
     ticket_take,
 )
 from jiceng.hall.throttle import booking_allowed, ticket_allowed
-from jiceng.web.common import is_htmx, request_user
+from jiceng.web.common import is_htmx, render_uncached, request_user
 from jiceng.web.hall.queue_forms import (
     GREEN_CHOICES,
     RATING_LEVELS,
@@ -95,15 +95,6 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
-def _uncached(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
-) -> HttpResponse:
-    """A device's page, never cached: its queue, its keys and its tickets change all the time."""
-    response = render(request, template, context, status=status)
-    add_never_cache_headers(response)
-    return response
-
-
 # --- devices: a kiosk, the board, a resident's phone --------------------------------------------
 
 
@@ -127,7 +118,7 @@ def _refused_key(request: HttpRequest, via: tuple[str, ...]) -> HttpResponse:
         text = _("This QR code is not valid (any more): scan the code in the hall again.")
     else:
         text = _("This key does not open this hall's devices. Ask the hall's manager.")
-    return _uncached(request, T + "refused.html", {"problem": text}, status=403)
+    return render_uncached(request, T + "refused.html", {"problem": text}, status=403)
 
 
 def _open_as_device(
@@ -238,7 +229,7 @@ def _kiosk_context(
 @require_GET
 @_as_device("kiosk")
 def kiosk_page(request: HttpRequest, hall: Hall, device: HallDevice | None) -> HttpResponse:
-    return _uncached(request, T + "kiosk.html", _kiosk_context(request, hall, device))
+    return render_uncached(request, T + "kiosk.html", _kiosk_context(request, hall, device))
 
 
 def _take(
@@ -388,7 +379,7 @@ def _phone_context(request: HttpRequest, hall: Hall, **extra: Any) -> dict[str, 
 @require_GET
 @_as_device("qr")
 def phone_page(request: HttpRequest, hall: Hall, _device: HallDevice | None) -> HttpResponse:
-    return _uncached(request, T + "phone.html", _phone_context(request, hall))
+    return render_uncached(request, T + "phone.html", _phone_context(request, hall))
 
 
 @require_GET
@@ -474,13 +465,13 @@ def _ticket_context(ticket: Ticket, **extra: Any) -> dict[str, Any]:
 def ticket_page(request: HttpRequest, ticket_id: int, key: str) -> HttpResponse:
     """A resident's ticket: its place in the queue, live; the call; the rating afterwards."""
     ticket = _ticket_or_404(ticket_id, key)
-    return _uncached(request, T + "ticket.html", _ticket_context(ticket))
+    return render_uncached(request, T + "ticket.html", _ticket_context(ticket))
 
 
 @require_GET
 def ticket_live(request: HttpRequest, ticket_id: int, key: str) -> HttpResponse:
     ticket = _ticket_or_404(ticket_id, key)
-    return _uncached(request, T + "_ticket_live.html", _ticket_context(ticket))
+    return render_uncached(request, T + "_ticket_live.html", _ticket_context(ticket))
 
 
 @require_POST
@@ -561,11 +552,11 @@ def board_page(request: HttpRequest, hall: Hall, _device: HallDevice | None) -> 
         # Reload after midnight for the new day's QR code.
         "reload_seconds": int((midnight - now).total_seconds()) + 60,
     }
-    return _uncached(request, T + "board.html", context)
+    return render_uncached(request, T + "board.html", context)
 
 
 @require_GET
 @_as_device("kiosk")
 def board_live(request: HttpRequest, hall: Hall, _device: HallDevice | None) -> HttpResponse:
     """The board's changing part, polled every second: calls, waiting counts, windows."""
-    return _uncached(request, T + "_board_live.html", _board_context(request, hall))
+    return render_uncached(request, T + "_board_live.html", _board_context(request, hall))

@@ -20,7 +20,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -56,7 +55,12 @@ from jiceng.hall.services.network import (
     window_create,
     window_update,
 )
-from jiceng.web.common import add_service_errors, new_idempotency_key, request_user
+from jiceng.web.common import (
+    add_service_errors,
+    new_idempotency_key,
+    render_uncached,
+    request_user,
+)
 from jiceng.web.hall.network_forms import (
     WEEKDAYS,
     BaseSessionFormSet,
@@ -339,14 +343,12 @@ def _records_response(
     *,
     status: int = 200,
 ) -> HttpResponse:
-    response = render(
+    return render_uncached(  # a fresh idempotency key on every render
         request,
         T + "records.html",
         {"point": point, "form": form, "records": list(point_records_recent(point))},
         status=status,
     )
-    add_never_cache_headers(response)  # a fresh idempotency key on every render
-    return response
 
 
 @login_required

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -48,7 +48,7 @@ from jiceng.hall.services.queue import (
     window_open,
     window_switch,
 )
-from jiceng.web.common import is_htmx, request_user
+from jiceng.web.common import is_htmx, render_uncached, request_user
 from jiceng.web.hall.device_views import mask_phone, phone_page_url, problem_text, qr_svg
 from jiceng.web.hall.queue_forms import (
     ConsoleActionForm,
@@ -118,9 +118,7 @@ def device_links_page(request: HttpRequest, hall_id: int) -> HttpResponse:
         if manager
         else None,
     }
-    response = render(request, T + "devices.html", context)
-    add_never_cache_headers(response)
-    return response
+    return render_uncached(request, T + "devices.html", context)
 
 
 # --- a window's console (叫号) -------------------------------------------------------------------
@@ -170,9 +168,7 @@ def _console_context(
 @require_GET
 def console_page(request: HttpRequest, window_id: int) -> HttpResponse:
     window = _console_window(request, window_id)
-    response = render(request, T + "console.html", _console_context(request, window))
-    add_never_cache_headers(response)
-    return response
+    return render_uncached(request, T + "console.html", _console_context(request, window))
 
 
 @login_required
@@ -180,9 +176,7 @@ def console_page(request: HttpRequest, window_id: int) -> HttpResponse:
 def console_waiting(request: HttpRequest, window_id: int) -> HttpResponse:
     """The waiting counts of the console, refreshed while the clerk works."""
     window = _console_window(request, window_id)
-    response = render(request, T + "_console_waiting.html", _console_context(request, window))
-    add_never_cache_headers(response)
-    return response
+    return render_uncached(request, T + "_console_waiting.html", _console_context(request, window))
 
 
 def _console_act(user: User, window: Window, data: dict[str, Any]) -> str:
