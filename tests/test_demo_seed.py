@@ -325,6 +325,7 @@ class TestTheDemoCounty:
         expected = {
             "admin": (COUNTY, "county_admin"),
             "wutong": ("330483001", "town_officer"),
+            "wutongadmin": ("330483001", "town_admin"),
             "puyuan": ("330483101", "town_officer"),
             "village": ("330483101001", "village_worker"),
             "grid": ("330483101001001", "grid_worker"),
@@ -332,6 +333,9 @@ class TestTheDemoCounty:
             "xiaofang": ("330483101", "department_handler"),
             "clerk": (COUNTY, "window_clerk"),
             "regulator": (COUNTY, "regulator"),
+            "ranqi": (COUNTY, "gas_manager"),
+            "qizhan": ("330483001", "station_staff"),
+            "songqi": ("330483001", "delivery_worker"),
             "fucai": (COUNTY, "lottery_staff"),
         }
         assert [login[0] for login in DEMO_LOGINS] == list(expected)

@@ -34,7 +34,8 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from jiceng.core.bulk import BATCH, insert_objects, insert_rows, reset_sequences
-from jiceng.core.models import Person, Region, Site, User
+from jiceng.core.models import Person, Region, Role, Site, User
+from jiceng.core.roles import roles_of
 from jiceng.core.scope import region_prefix_q
 from jiceng.demo.names import brand, person_name
 from jiceng.demo.sites import mobile_numbers, qr_tokens
@@ -93,6 +94,7 @@ def seed_gas(*, seed: int, as_of: date, county: str) -> dict[str, int]:
         stations, supplies = _stations(county, rng)
         sites = _sites(county, rng, names, supplies)
         workers = _workers(supplies, rng, names)
+        _bind_demo_staff(supplies, workers)
         cylinders, events = _cylinders(rng, as_of, now, sites, supplies, stations[0])
         _ledger(events, now)
         orders = _orders(rng, now, sites, cylinders, workers)
@@ -316,6 +318,23 @@ def _workers(
     for worker in saved:
         by_station.setdefault(worker.station_id, []).append(worker)
     return by_station
+
+
+def _bind_demo_staff(supplies: list[Station], workers: dict[int, list[DeliveryWorker]]) -> None:
+    """The demo's station staff and delivery worker (demo logins) work at the supply station of
+    their town: the staff on the station's staff, the worker as its first delivery worker."""
+    for user in User.objects.filter(
+        role_grants__role__in=[Role.STATION_STAFF, Role.DELIVERY_WORKER]
+    ).distinct():
+        station = next((s for s in supplies if s.region_id == user.region_id), None)
+        if station is None:
+            continue
+        if Role.STATION_STAFF in roles_of(user):
+            station.staff.add(user)
+        if Role.DELIVERY_WORKER in roles_of(user) and workers.get(station.pk):
+            worker = workers[station.pk][0]
+            worker.user = user
+            worker.save(update_fields=["user"])
 
 
 # --- cylinders and their events ----------------------------------------------------------------

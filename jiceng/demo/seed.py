@@ -104,6 +104,13 @@ DEMO_USERS = [
         gettext_lazy("Town officer of 梧桐街道 (330483001)"),
     ),
     DemoUser(
+        "wutongadmin",
+        "梧桐街道管理员",
+        "330483001",
+        Role.TOWN_ADMIN,
+        gettext_lazy("Town administrator of 梧桐街道 (330483001): every module and its users"),
+    ),
+    DemoUser(
         "puyuan",
         "濮院镇干部",
         "330483101",
@@ -153,6 +160,27 @@ DEMO_USERS = [
         "330483",
         Role.REGULATOR,
         gettext_lazy("Regulator of 桐乡市, read-only"),
+    ),
+    DemoUser(
+        "ranqi",
+        "燃气公司管理员",
+        "330483",
+        Role.GAS_MANAGER,
+        gettext_lazy("Gas company manager of 桐乡市: stations, staff, scale devices"),
+    ),
+    DemoUser(
+        "qizhan",
+        "梧桐供应站站员",
+        "330483001",
+        Role.STATION_STAFF,
+        gettext_lazy("Staff of the 梧桐街道 supply station: fills, deliveries, phone orders"),
+    ),
+    DemoUser(
+        "songqi",
+        "梧桐送气工",
+        "330483001",
+        Role.DELIVERY_WORKER,
+        gettext_lazy("Delivery worker of the 梧桐街道 supply station: delivers by scanning"),
     ),
     DemoUser(
         "fucai",
