@@ -1,12 +1,11 @@
-"""The one page flow of a spreadsheet import: the upload size limit in place before Django reads
-the upload, the file form, the importer called with the file, and the answer (what was created,
-or each problem by row, with nothing imported). The page's template includes
-web/_import_form.html for the form and the problems."""
+"""The one page flow of a spreadsheet import: the file form, the importer called with the file,
+and the answer (what was created, or each problem by row, with nothing imported). The view is
+decorated with `upload_limited()` (jiceng/web/registries/upload_limit.py); the page's template
+includes web/_import_form.html for the form and the problems."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
@@ -14,26 +13,11 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from jiceng.core.services.regions import ImportRefused
-from jiceng.web.registries.upload_limit import UploadSizeLimit, upload_too_large
+from jiceng.web.registries.upload_limit import upload_too_large
 
 Importer = Callable[[str, bytes], Any]
-
-
-def upload_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """The view with the upload size limit in place, then the CSRF check (Django's documented
-    order: the handlers must be set before anything reads the request's POST data)."""
-    protected = csrf_protect(view)
-
-    @csrf_exempt
-    @wraps(view)
-    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        request.upload_handlers = [UploadSizeLimit(request), *request.upload_handlers]
-        return protected(request, *args, **kwargs)
-
-    return limited
 
 
 def import_page(

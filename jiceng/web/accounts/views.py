@@ -54,7 +54,8 @@ from jiceng.web.accounts.workplaces import (
     user_workplaces_set,
 )
 from jiceng.web.common import add_service_errors, is_htmx, request_user
-from jiceng.web.imports import import_page, upload_limited
+from jiceng.web.imports import import_page
+from jiceng.web.registries.upload_limit import upload_limited
 
 T = "web/accounts/"
 PAGE_SIZE = 25
@@ -286,7 +287,7 @@ def user_workplaces(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
-@upload_limited
+@upload_limited()
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_import_page(request: HttpRequest) -> HttpResponse:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,7 +27,6 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiceng.cases.access import is_dispatcher
@@ -83,7 +81,7 @@ from jiceng.web.common import (
     request_user,
 )
 from jiceng.web.private_files import private_file_response
-from jiceng.web.registries.upload_limit import UploadSizeLimit, upload_too_large
+from jiceng.web.registries.upload_limit import upload_limited, upload_too_large
 from jiceng.web.templatetags.case_display import localized_name
 
 T = "web/cases/"  # the templates' folder
@@ -140,13 +138,6 @@ SCRIPT_LABELS = {
     "noPermission": gettext_lazy("You may not do this."),
     "requestFailed": gettext_lazy("The request failed; check your connection and try again."),
 }
-
-
-def _limit_uploads(request: HttpRequest) -> None:
-    """Stop reading an upload once it passes what the photos of one form may weigh."""
-    handler = UploadSizeLimit(request)
-    handler.limit = settings.UPLOAD_MAX_BYTES * MAX_PHOTOS
-    request.upload_handlers = [handler, *request.upload_handlers]
 
 
 def _url_or_none(name: str, *args: Any) -> str | None:
@@ -378,17 +369,11 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, T + "case.html", _case_context(request, case))
 
 
-@csrf_exempt  # checked below, once the upload limit is in place (Django's documented order)
-def case_act_page(request: HttpRequest, case_id: int) -> HttpResponseBase:
-    """Take one action on a case: an htmx form (or a plain one) on the case page."""
-    _limit_uploads(request)
-    return _case_act(request, case_id)
-
-
-@csrf_protect
+@upload_limited(files=MAX_PHOTOS)  # what the photos of one form may weigh
 @login_required
 @require_POST
-def _case_act(request: HttpRequest, case_id: int) -> HttpResponseBase:
+def case_act_page(request: HttpRequest, case_id: int) -> HttpResponseBase:
+    """Take one action on a case: an htmx form (or a plain one) on the case page."""
     user = request_user(request)
     case = case_get_for_user(user, case_id)  # 404 outside the user's scope
     form = CaseActionForm(request.POST, request.FILES)
@@ -542,17 +527,11 @@ def _report_response(
     return render_uncached(request, T + "report.html", context, status=status)
 
 
-@csrf_exempt  # checked below, once the upload limit is in place (Django's documented order)
-def case_report_page(request: HttpRequest) -> HttpResponseBase:
-    """Report a case from a phone: category, description, questions, photos and the place."""
-    _limit_uploads(request)
-    return _case_report(request)
-
-
-@csrf_protect
+@upload_limited(files=MAX_PHOTOS)  # what the photos of one form may weigh
 @login_required
 @require_http_methods(["GET", "POST"])
-def _case_report(request: HttpRequest) -> HttpResponseBase:
+def case_report_page(request: HttpRequest) -> HttpResponseBase:
+    """Report a case from a phone: category, description, questions, photos and the place."""
     user = request_user(request)
     if not roles.may_write(user):
         raise PermissionDenied(_("Your role may not report cases."))

@@ -63,7 +63,7 @@ from jiceng.core.services.registry_io import (
 )
 from jiceng.core.spreadsheets import Sheet, TooManyRowsForExcel, csv_stream, xlsx_file
 from jiceng.web.common import add_service_errors, is_htmx, request_user
-from jiceng.web.imports import import_page, upload_limited
+from jiceng.web.imports import import_page
 from jiceng.web.registries.forms import (
     AuditQueryForm,
     ExportForm,
@@ -76,6 +76,7 @@ from jiceng.web.registries.forms import (
     SiteForm,
 )
 from jiceng.web.registries.paging import by_region_page, newest_first_page
+from jiceng.web.registries.upload_limit import upload_limited
 
 T = "web/registries/"  # the templates' folder
 
@@ -541,7 +542,7 @@ def site_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Import -------------------------------------------------------------------------------
 
 
-@upload_limited
+@upload_limited()
 @login_required
 @require_http_methods(["GET", "POST"])
 def registry_import(request: HttpRequest, registry: str) -> HttpResponse:
