@@ -34,18 +34,22 @@ T = TypeVar("T")
 
 
 def as_actor(actor: User | None, write: Callable[[], T]) -> T:
-    """Run `write` with `actor` as the audit trail's actor. Inside a request the audit middleware
-    names the signed-in user already; elsewhere (the command line, tests) the actor is set for
-    this write only, in a copy of the context, so that it does not outlive the call."""
+    """Run `write` with `actor` as the audit trail's actor, in a copy of the context so that it
+    does not outlive the call. Always set, even inside a request: django-auditlog never resets
+    its context when a request ends, so a value found here may be a stale one whose signal is
+    gone (a later write in the same thread would be recorded without its actor). The request's
+    address, when there is one, is kept."""
+    if actor is None:
+        return write()
     try:
         current = auditlog_value.get()
     except LookupError:
-        current = None
-    if actor is None or (current is not None and current.get("actor") is not None):
-        return write()
+        current = {}
 
     def run() -> T:
-        with set_actor(actor):
+        with set_actor(
+            actor, remote_addr=current.get("remote_addr"), remote_port=current.get("remote_port")
+        ):
             return write()
 
     return contextvars.copy_context().run(run)
