@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from jiceng.core.models import User
-    from jiceng.projects.models import Project
+    from jiceng.projects.models import Decision, Project
 
 OFFICE_ROLES = frozenset({*roles.REGION_ADMINS, Role.TOWN_OFFICER})
 READER_ROLES = frozenset({*OFFICE_ROLES, Role.REGULATOR})
@@ -81,3 +81,10 @@ def may_report_problem(user: User | AnonymousUser | None, project: Project) -> b
 def stage_who(user: User | None, project: Project) -> bool:
     """Who may move a project to another stage (the state machine's `who`)."""
     return may_manage(user, project)
+
+
+def may_mark_decision(user: User | AnonymousUser | None, decision: Decision) -> bool:
+    """Who may mark a meeting's decision done: the meeting region's office and the assignee."""
+    if user is None or not user.is_authenticated or not roles.may_write(user):
+        return False
+    return is_office(user, decision.meeting.region_id) or decision.assignee_id == user.pk

@@ -308,3 +308,49 @@ def scope_queryset_regions(user: User | AnonymousUser) -> QuerySet[Any]:
     from jiceng.core.models import Region
 
     return scope_queryset(Region.objects.all(), user).values("code")
+
+
+# --- choices and look-ups of the module's forms ------------------------------------------------
+
+
+def regions_for_projects(user: User | AnonymousUser) -> QuerySet[Any]:
+    """The regions the user may put a project in (their scope), in code order."""
+    from jiceng.core.models import Region
+
+    return scope_queryset(Region.objects.all(), user).order_by("code")
+
+
+def enterprise_by_credit_code(code: str) -> Any:
+    """The registered organisation with this unified social credit code, or None."""
+    from jiceng.core.models import Organisation
+
+    return Organisation.objects.filter(credit_code=code.strip().upper()).first()
+
+
+def user_of_region(username: str, region_code: str) -> User | None:
+    """An active user whose scope holds the region or who works inside it (a project's lead)."""
+    from jiceng.core.models import User as UserModel
+    from jiceng.core.scope import code_in_scope, code_within
+
+    user = UserModel.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        return None
+    if code_in_scope(user, region_code) or (
+        user.region_id and code_within(user.region_id, region_code)
+    ):
+        return user
+    return None
+
+
+def active_user(username: str) -> User | None:
+    """An active user by username (a contest judge: a panel may include outside experts)."""
+    from jiceng.core.models import User as UserModel
+
+    return UserModel.objects.filter(username=username, is_active=True).first()
+
+
+def projects_managed_by(user: User | AnonymousUser) -> list[Project]:
+    """The projects whose region's office the user is (who may score them in the contest)."""
+    from jiceng.projects.access import is_office
+
+    return [p for p in projects_visible_to(user).order_by("name") if is_office(user, p.region_id)]

@@ -182,6 +182,67 @@ def project_stage_change(
     return project
 
 
+PROJECT_FIELDS = (
+    "name",
+    "region",
+    "kind",
+    "owner_enterprise",
+    "lead",
+    "start_target",
+    "production_target",
+)
+
+
+def project_update(
+    *,
+    actor: User,
+    project_id: int,
+    expected_version: int,
+    name: str,
+    region_code: str,
+    kind: str,
+    owner_enterprise: str = "",
+    lead: User | None = None,
+    start_target: date | None = None,
+    production_target: date | None = None,
+    today: date | None = None,
+) -> Project:
+    """Change a project's name, region, kind, owner, lead and target dates (its stage moves
+    through `project_stage_change`); the schedule is computed again for the new target."""
+    name = _text(name, field="name", limit=200, required=True)
+    owner_enterprise = _text(owner_enterprise, field="owner_enterprise", limit=200)
+    if kind not in Kind.values:
+        raise ValidationError({"kind": _("Unknown kind: %s") % kind})
+    region = Region.objects.filter(code=region_code).first()
+    if region is None:
+        raise ValidationError({"region": _("Unknown region: %s") % region_code})
+    if production_target and start_target and start_target > production_target:
+        raise ValidationError({"start_target": _("The start target is after production.")})
+    with transaction.atomic():
+        project = Project.objects.select_for_update().filter(pk=project_id).first()
+        if project is None or not access.may_see(actor, project):
+            raise Project.DoesNotExist(_("No such project."))
+        if not access.may_manage(actor, project):
+            raise PermissionDenied(
+                _("Only the region's office and the project's lead may do this.")
+            )
+        if region.code != project.region_id and not access.is_office(actor, region.code):
+            raise ValidationError({"region": _("Not a region of your scope.")})
+        if project.version != expected_version:
+            raise ProjectChanged(_("The project was changed meanwhile; reload and try again."))
+        project.name = name
+        project.region = region
+        project.kind = kind
+        project.owner_enterprise = owner_enterprise
+        project.lead = lead
+        project.start_target = start_target
+        project.production_target = production_target
+        project.version += 1
+        project.save(update_fields=[*PROJECT_FIELDS, "version"])
+        schedule_refresh(project, today=today)
+    return project
+
+
 def investment_record(
     *, actor: User, project: Project, month: date, planned: Decimal, completed: Decimal
 ) -> MonthlyInvestment:
@@ -492,9 +553,7 @@ def decision_done(*, actor: User, decision_id: int, on: date | None = None) -> D
     decision = Decision.objects.select_related("meeting").filter(pk=decision_id).first()
     if decision is None or not code_in_scope(actor, decision.meeting.region_id):
         raise Decision.DoesNotExist(_("No such decision."))
-    if not (
-        access.is_office(actor, decision.meeting.region_id) or decision.assignee_id == actor.pk
-    ):
+    if not access.may_mark_decision(actor, decision):
         raise PermissionDenied(_("Only the office and the assignee may do this."))
     decision.done_on = on or timezone.localdate()
     decision.save(update_fields=["done_on"])

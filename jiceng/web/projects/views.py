@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,7 +22,7 @@ from jiceng.core.services.regions import ImportRefused
 from jiceng.core.spreadsheets import Sheet, xlsx_file
 from jiceng.core.transitions import allowed_transitions
 from jiceng.projects import access
-from jiceng.projects.models import Project
+from jiceng.projects.models import Decision, Project
 from jiceng.projects.reference_data import problem_category_codes
 from jiceng.projects.selectors import (
     annual_evaluation,
@@ -29,25 +30,37 @@ from jiceng.projects.selectors import (
     meeting_agenda,
     monthly_ranking,
     pipeline_board,
+    projects_managed_by,
     projects_visible_to,
+    regions_for_projects,
+    review_setting,
 )
 from jiceng.projects.services import (
     STAGE_MACHINE,
+    contest_score,
+    decision_done,
     investment_record,
     meeting_record,
+    milestones_replace,
     problem_report,
+    project_create,
     project_schedule,
     project_stage_change,
+    project_update,
     task_force_add,
 )
 from jiceng.projects.spreadsheet import COLUMNS, export_rows, projects_import
 from jiceng.web.common import add_service_errors, request_user
 from jiceng.web.projects.forms import (
+    ContestScoreForm,
     InvestmentForm,
     MeetingForm,
     MemberForm,
+    MilestoneFormSet,
     ProblemForm,
+    ProjectForm,
     StageForm,
+    milestone_initial,
 )
 
 DAY_PX = 3  # calendar days to pixels in the Gantt chart
@@ -90,7 +103,14 @@ def _month_param(request: HttpRequest) -> date:
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
     user = _user_of_module(request)
-    return render(request, "web/projects/board.html", {"columns": pipeline_board(user)})
+    return render(
+        request,
+        "web/projects/board.html",
+        {
+            "columns": pipeline_board(user),
+            "may_create": access.is_office(user, user.region_id or ""),
+        },
+    )
 
 
 @login_required
@@ -169,13 +189,42 @@ def gantt_rows(schedule: dict[str, Any], today: date) -> dict[str, Any]:
     }
 
 
-@login_required
-@require_GET
-def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _project_or_404(request, project_id)
+def _project_initial(project: Project) -> dict[str, Any]:
+    return {
+        "name": project.name,
+        "region": project.region_id,
+        "kind": project.kind,
+        "owner_enterprise": project.owner_enterprise,
+        "lead": project.lead.username if project.lead else "",
+        "start_target": project.start_target,
+        "production_target": project.production_target,
+    }
+
+
+def _render_project(
+    request: HttpRequest,
+    project: Project,
+    *,
+    edit_form: ProjectForm | None = None,
+    milestone_formset: Any = None,
+    milestone_errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The project page; a form sent with errors is shown again as it was sent."""
     user = request_user(request)
     today = timezone.localdate()
     schedule = project_schedule(project, today=today)
+    may_manage = access.may_manage(user, project)
+    if may_manage and edit_form is None:
+        edit_form = ProjectForm(
+            initial=_project_initial(project),
+            regions=regions_for_projects(user),
+            with_stage=False,
+        )
+    if may_manage and milestone_formset is None:
+        milestone_formset = MilestoneFormSet(
+            initial=milestone_initial(project.milestones.all()), prefix="m"
+        )
     return render(
         request,
         "web/projects/project.html",
@@ -191,12 +240,123 @@ def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
             "steps": allowed_transitions(STAGE_MACHINE, project, user),
             "task_force": project.task_force.all(),
             "investments": project.investments.all(),
-            "may_manage": access.may_manage(user, project),
+            "may_manage": may_manage,
             "investment_form": InvestmentForm(initial={"month": today.replace(day=1)}),
             "member_form": MemberForm(),
             "may_report": access.may_report_problem(user, project),
             "problem_form": ProblemForm(categories=_problem_categories()),
+            "edit_form": edit_form,
+            "milestone_formset": milestone_formset,
+            "milestone_errors": milestone_errors or [],
         },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
+    return _render_project(request, _project_or_404(request, project_id))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_new(request: HttpRequest) -> HttpResponse:
+    """Create a project (from the pipeline board): the office of a region in the user's scope."""
+    user = _user_of_module(request)
+    if not access.is_office(user, user.region_id or ""):
+        raise PermissionDenied(_("Only the region's office may create projects."))
+    form = ProjectForm(
+        request.POST or None,
+        regions=regions_for_projects(user),
+        initial={"region": user.region_id, "stage": "planning"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            project = project_create(
+                actor=user,
+                name=data["name"],
+                stage=data["stage"],
+                region_code=data["region"],
+                kind=data["kind"],
+                owner_enterprise=data["owner_enterprise"],
+                lead=form.lead_user,
+                start_target=data["start_target"],
+                production_target=data["production_target"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The project is created."))
+            return redirect("projects-project", project_id=project.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "web/projects/new.html", {"form": form}, status=status)
+
+
+@login_required
+@require_POST
+def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _project_or_404(request, project_id)
+    user = request_user(request)
+    if not access.may_manage(user, project):
+        raise PermissionDenied(_("Only the region's office and the project's lead may do this."))
+    form = ProjectForm(request.POST, regions=regions_for_projects(user), with_stage=False)
+    version = request.POST.get("version", "")
+    if form.is_valid() and version.isdigit():
+        data = form.cleaned_data
+        try:
+            project_update(
+                actor=user,
+                project_id=project.pk,
+                expected_version=int(version),
+                name=data["name"],
+                region_code=data["region"],
+                kind=data["kind"],
+                owner_enterprise=data["owner_enterprise"],
+                lead=form.lead_user,
+                start_target=data["start_target"],
+                production_target=data["production_target"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The project is saved."))
+            return redirect("projects-project", project_id=project.pk)
+    elif not version.isdigit():
+        form.add_error(None, _("The form is incomplete; reload the page."))
+    return _render_project(request, project, edit_form=form, status=400)
+
+
+@login_required
+@require_POST
+def milestones_edit(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Save the milestones table (through the service of `PUT .../milestones`): all or none."""
+    project = _project_or_404(request, project_id)
+    user = request_user(request)
+    if not access.may_manage(user, project):
+        raise PermissionDenied(_("Only the region's office and the project's lead may do this."))
+    formset = MilestoneFormSet(request.POST, prefix="m")
+    errors: list[str] = []
+    if formset.is_valid():
+        kept = [f for f in formset.forms if f.cleaned_data and f not in formset.deleted_forms]
+        try:
+            milestones_replace(actor=user, project_id=project.pk, items=[f.item() for f in kept])
+        except ValidationError as error:
+            by_code = {f.cleaned_data["code"]: f for f in kept}
+            for code, texts in error.message_dict.items():
+                if code in by_code:
+                    by_code[code].add_error(None, texts)
+                errors += texts
+        else:
+            messages.success(request, _("The milestones are saved."))
+            return redirect("projects-project", project_id=project.pk)
+    else:
+        errors = [str(e) for e in formset.non_form_errors()] or [
+            _("Some rows have errors: see below.")
+        ]
+    return _render_project(
+        request, project, milestone_formset=formset, milestone_errors=errors, status=400
     )
 
 
@@ -321,11 +481,17 @@ def agenda(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The minutes are recorded."))
                 return redirect(f"{request.path}?date={form.cleaned_data['held_on']}")
+    the_agenda = meeting_agenda(user, on)
     return render(
         request,
         "web/projects/agenda.html",
         {
-            "agenda": meeting_agenda(user, on),
+            "agenda": the_agenda,
+            "markable": {
+                d.pk
+                for d in the_agenda["last_decisions"]
+                if not d.done_on and access.may_mark_decision(user, d)
+            },
             "form": form,
             "may_record": access.is_office(user, user.region_id or ""),
         },
@@ -367,8 +533,9 @@ def ranking(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def contest(request: HttpRequest) -> HttpResponse:
+    """The quarter's contest results, and the office's form for a panel member's scores."""
     user = _user_of_module(request)
     today = timezone.localdate()
     try:
@@ -378,11 +545,59 @@ def contest(request: HttpRequest) -> HttpResponse:
         year, quarter = today.year, (today.month - 1) // 3 + 1
     if not (2000 <= year <= 2100 and 1 <= quarter <= 4):
         year, quarter = today.year, (today.month - 1) // 3 + 1
+    projects = projects_managed_by(user)
+    form = ContestScoreForm(
+        request.POST or None,
+        projects=projects,
+        criteria=review_setting("contest")["criteria"],
+        initial={"judge": user.username},
+    )
+    if request.method == "POST":
+        if not projects:
+            raise PermissionDenied(_("Only the region's office may record contest scores."))
+        if form.is_valid():
+            try:
+                contest_score(
+                    actor=user,
+                    project=form.chosen_project(),
+                    year=year,
+                    quarter=quarter,
+                    scores=form.scores(),
+                    judge=form.judge_user,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error, renamed={c: f"score_{c}" for c in form.criteria})
+            else:
+                messages.success(request, _("The scores are recorded."))
+                return redirect(f"{request.path}?year={year}&quarter={quarter}")
     return render(
         request,
         "web/projects/contest.html",
-        {"year": year, "quarter": quarter, "rows": contest_results(user, year, quarter)},
+        {
+            "year": year,
+            "quarter": quarter,
+            "rows": contest_results(user, year, quarter),
+            "form": form if projects else None,
+        },
+        status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_POST
+def decision_mark_done(request: HttpRequest, decision_id: int) -> HttpResponse:
+    """Mark a meeting's decision (an assignment) done today; back to the agenda it was on."""
+    user = _user_of_module(request)
+    try:
+        decision = decision_done(actor=user, decision_id=decision_id)
+    except Decision.DoesNotExist:
+        raise Http404(_("No such decision.")) from None
+    messages.success(request, _("The decision is marked done."))
+    try:
+        on = date.fromisoformat(request.POST.get("date", ""))
+    except ValueError:
+        on = decision.meeting.held_on + timedelta(days=7)
+    return redirect(f"{reverse('projects-agenda')}?date={on:%Y-%m-%d}")
 
 
 @login_required
