@@ -390,3 +390,22 @@ def test_another_town_or_a_user_without_the_module_cannot_mark_a_decision_done(
         == 405
     )
     assert Decision.objects.get(pk=decision.pk).done_on is None
+
+
+def test_the_projects_lead_edits_it_too(project_setup, plant):
+    Project.objects.filter(pk=plant.pk).update(lead=project_setup["member"])
+    client = client_of(project_setup["member"])
+    assert 'id="project-form"' in client.get(f"/projects/{plant.pk}/").content.decode()
+    answer = client.post(
+        f"/projects/{plant.pk}/edit/",
+        {
+            "version": plant.version,
+            "name": plant.name,
+            "region": WUTONG,
+            "kind": "industrial",
+            "lead": "member",
+            "production_target": "2027-01-29",
+        },
+    )
+    assert answer.status_code == 302
+    assert Project.objects.get(pk=plant.pk).production_target == date(2027, 1, 29)

@@ -201,6 +201,15 @@ def _project_initial(project: Project) -> dict[str, Any]:
     }
 
 
+def _edit_regions(user: Any, project: Project) -> list[Any]:
+    """The regions a project may be moved to: the user's scope, and where it is now (a lead
+    whose own scope is smaller keeps the project where it is)."""
+    regions = list(regions_for_projects(user))
+    if all(r.code != project.region_id for r in regions):
+        regions.insert(0, project.region)
+    return regions
+
+
 def _render_project(
     request: HttpRequest,
     project: Project,
@@ -218,7 +227,7 @@ def _render_project(
     if may_manage and edit_form is None:
         edit_form = ProjectForm(
             initial=_project_initial(project),
-            regions=regions_for_projects(user),
+            regions=_edit_regions(user, project),
             with_stage=False,
         )
     if may_manage and milestone_formset is None:
@@ -301,7 +310,7 @@ def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
     user = request_user(request)
     if not access.may_manage(user, project):
         raise PermissionDenied(_("Only the region's office and the project's lead may do this."))
-    form = ProjectForm(request.POST, regions=regions_for_projects(user), with_stage=False)
+    form = ProjectForm(request.POST, regions=_edit_regions(user, project), with_stage=False)
     version = request.POST.get("version", "")
     if form.is_valid() and version.isdigit():
         data = form.cleaned_data
