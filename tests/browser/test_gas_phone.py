@@ -12,7 +12,15 @@ import pytest
 
 from jiceng.gas.models import Order
 from jiceng.gas.services.orders import order_take
-from tests.gas.conftest import Network, capture, event, make_cylinder, network_build
+from tests.gas.conftest import (
+    COURIER,
+    Network,
+    capture,
+    courier_create,
+    event,
+    make_cylinder,
+    network_build,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -76,10 +84,11 @@ def test_a_delivery_worker_completes_an_order_by_scanning_on_a_phone(
         ),
     )
     order = order_take(actor=users["admin"], site_id=network.site.pk, nominal_kg=15, count=2)
+    courier_create(network)  # the station's delivery worker delivers (a town officer may not)
     base = live_server.url
     phone.goto(f"{base}/accounts/login/?next=/gas/delivery/")
-    phone.fill("input[name=username]", "wutong")
-    phone.fill("input[name=password]", "pw-wutong-2026")
+    phone.fill("input[name=username]", COURIER[0])
+    phone.fill("input[name=password]", COURIER[1])
     phone.click("form.form button[type=submit]")
     phone.wait_for_url(f"{base}/gas/delivery/")
     assert _fits_the_screen(phone)

@@ -17,7 +17,15 @@ from PIL import Image
 from jiceng.gas.models import Order
 from jiceng.gas.services.orders import order_take
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.gas.conftest import Network, capture, event, make_cylinder, network_build
+from tests.gas.conftest import (
+    COURIER,
+    Network,
+    capture,
+    courier_create,
+    event,
+    make_cylinder,
+    network_build,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -91,8 +99,8 @@ def camera_phone(browser: Any, live_server: Any, tmp_path: Path) -> Iterator[tup
 
 def _order_page(page: Any, base: str, order: Order) -> None:
     page.goto(f"{base}/accounts/login/?next=/gas/delivery/")
-    page.fill("input[name=username]", "wutong")
-    page.fill("input[name=password]", "pw-wutong-2026")
+    page.fill("input[name=username]", COURIER[0])
+    page.fill("input[name=password]", COURIER[1])
     page.click("form.form button[type=submit]")
     page.wait_for_url(f"{base}/gas/delivery/")
     page.click(f"[data-order='{order.number}']")
@@ -108,6 +116,7 @@ def _two_full_cylinders_ordered(users: dict[str, Any], network: Network) -> Orde
             "urn:jiceng:bizstep:filling", ["SC-1", "SC-2"], biz_location="urn:jiceng:station:TX-S01"
         ),
     )
+    courier_create(network)  # the station's delivery worker delivers (a town officer may not)
     return order_take(actor=users["admin"], site_id=network.site.pk, nominal_kg=15, count=2)
 
 

@@ -148,3 +148,23 @@ def capture(actor: User | None, *events: dict[str, Any]) -> Any:
         "epcisBody": {"eventList": list(events)},
     }
     return document_capture(document=document, actor=actor)
+
+
+COURIER = ("courier", "pw-courier-2026")
+
+
+def courier_create(network: Network) -> User:
+    """A delivery worker of 梧桐's supply station who signs in with `COURIER`."""
+    from jiceng.core.models import Role
+    from jiceng.core.services.accounts import user_create
+    from jiceng.gas.services.registry import delivery_worker_create
+
+    username, password = COURIER
+    user = user_create(
+        username=username,
+        password=password,
+        region_code="330483001",
+        roles=[Role.DELIVERY_WORKER],
+    )
+    delivery_worker_create(name="李师傅", station=network.wutong, user=user)
+    return user
