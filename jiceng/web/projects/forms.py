@@ -112,7 +112,7 @@ class ProjectForm(forms.Form):
         self.lead_user = None
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         code = (data.get("owner_credit_code") or "").strip()
         if code:
             enterprise = enterprise_by_credit_code(code)
@@ -196,7 +196,7 @@ class ContestScoreForm(forms.Form):
         self.judge_user = None
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         username = (data.get("judge") or "").strip()
         if username:
             self.judge_user = active_user(username)
