@@ -22,6 +22,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiceng.core.models import Region
 
@@ -81,7 +82,7 @@ class TaxRule(models.Model):
 
     effective_from = models.DateField(_("effective from"), unique=True)
     exempt_up_to = models.DecimalField(_("exempt up to (yuan)"), max_digits=16, decimal_places=2)
-    rate = models.DecimalField(_("rate"), max_digits=6, decimal_places=4)
+    rate = models.DecimalField(pgettext_lazy("tax", "rate"), max_digits=6, decimal_places=4)
     document = models.CharField(_("document"), max_length=200, blank=True)
     confidence = models.CharField(_("confidence"), max_length=200, blank=True)
 
@@ -280,7 +281,7 @@ class Grant(models.Model):
     region = _region()
     approved_amount = models.DecimalField(_("amount approved"), max_digits=16, decimal_places=2)
     approved_on = models.DateField(_("approved on"))
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = models.TextField(pgettext_lazy("grant", "outcome"), blank=True)
 
     region_field: ClassVar[str] = "region"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jiceng.documents.content import Block, Cell, Document, Heading, Paragraph, Table
 from jiceng.documents.render import render_pdf
@@ -20,7 +21,12 @@ def agenda_document(agenda: dict[str, Any]) -> Document:
     """Milestones that slipped or must start this week, problems past their deadline, last
     week's decisions (from `selectors.meeting_agenda`)."""
     day = agenda["date"].isoformat()
-    milestone_columns = (_("Project"), _("Milestone"), _("Late start"), _("Late finish"))
+    milestone_columns = (
+        _("Project"),
+        _("Milestone"),
+        pgettext("schedule", "Late start"),
+        pgettext("schedule", "Late finish"),
+    )
 
     def milestone_rows(pairs: list[tuple[Any, dict[str, Any]]]) -> list[tuple[str, ...]]:
         return [(p.name, m["name"], str(m["late_start"]), str(m["late_finish"])) for p, m in pairs]

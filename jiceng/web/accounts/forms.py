@@ -7,12 +7,17 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiceng.core import access
 from jiceng.core.models import Role, User
 from jiceng.web.registries.forms import region_choices
 
-_ACTIVE_CHOICES = [("", _("All")), ("1", _("Active")), ("0", _("Disabled"))]
+_ACTIVE_CHOICES = [
+    ("", _("All")),
+    ("1", _("Active")),
+    ("0", pgettext_lazy("account state", "Disabled")),
+]
 
 
 def _choices(form: forms.Form, name: str) -> forms.ChoiceField:

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiceng.lottery.models import PublicityActivity
 
@@ -22,7 +23,7 @@ class ComplaintForm(forms.Form):
 
 
 class SupervisorForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     affiliation = forms.CharField(label=_("Affiliation"), max_length=200, required=False)
     appointed_on = forms.DateField(
         label=_("Appointed on"), widget=forms.DateInput({"type": "date"})
