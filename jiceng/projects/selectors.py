@@ -24,6 +24,7 @@ from jiceng.projects.models import (
     Problem,
     Project,
     ReviewSetting,
+    Stage,
 )
 from jiceng.projects.reference_data import review_defaults
 
@@ -50,12 +51,12 @@ def projects_visible_to(user: User | AnonymousUser) -> QuerySet[Project]:
     return Project.objects.filter(own).distinct()
 
 
-def pipeline_board(user: User | AnonymousUser) -> list[tuple[str, list[Project]]]:
-    """Projects by stage, in the stages' order."""
+def pipeline_board(user: User | AnonymousUser) -> list[tuple[str, str, list[Project]]]:
+    """Projects by stage, in the stages' order: (stage, its name, projects), empty stages too."""
     columns: dict[str, list[Project]] = {s: [] for s in STAGE_ORDER}
     for project in projects_visible_to(user).select_related("lead").order_by("name"):
         columns[project.stage].append(project)
-    return list(columns.items())
+    return [(stage, str(Stage(stage).label), projects) for stage, projects in columns.items()]
 
 
 # --- the monthly ranking (月晾晒) -------------------------------------------------------------

@@ -91,6 +91,13 @@ def new_project(**changes) -> dict[str, str]:
     return data
 
 
+def test_the_board_names_every_stage_in_chinese_even_an_empty_one(project_setup):
+    board = client_of(project_setup["wutong"]).get("/projects/").content.decode()
+    for name in ("谋划", "洽谈", "签约", "开工", "建设", "投产", "达产"):
+        assert name in board
+    assert "<h2>planning " not in board and "<h2>full_production " not in board
+
+
 def test_the_office_creates_a_project_from_the_board_with_its_owner_found_by_credit_code(
     project_setup, enterprise
 ):
