@@ -24,6 +24,16 @@ BENCHMARKS: dict[str, str] = {
     "ledger-query": "bench.ledger_query",
     "gas-colours": "bench.gas_colours",
     "projects-cpm": "bench.projects_cpm",
+    "lottery-import": "bench.lottery_import",
+    "lottery-report": "bench.lottery_report",
+    "inspections-record": "bench.inspections_record",
+    "ebike-alerts": "bench.ebike_alerts",
+    "ebike-colours": "bench.ebike_colours",
+    "ebike-import": "bench.ebike_import",
+    "power-loadshift": "bench.power_loadshift",
+    "power-baselines": "bench.power_baselines",
+    "power-import": "bench.power_import",
+    "youth-funnel": "bench.youth_funnel",
 }
 
 

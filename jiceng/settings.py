@@ -42,11 +42,15 @@ INSTALLED_APPS = [
     "jiceng.federation",
     "jiceng.risk",
     "jiceng.documents",
+    "jiceng.inspections",
     "jiceng.hall",
     "jiceng.ltc",
     "jiceng.gas",
+    "jiceng.ebike",
+    "jiceng.power",
     "jiceng.lottery",
     "jiceng.projects",
+    "jiceng.youth",
     "jiceng.web",
 ]
 

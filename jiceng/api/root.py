@@ -10,14 +10,17 @@ from ninja.errors import ValidationError as NinjaValidationError
 from jiceng.api.auth import API_AUTH
 from jiceng.api.cases import router as cases_router
 from jiceng.api.core import router as core_router
+from jiceng.api.ebike import router as ebike_router
 from jiceng.api.federation import router as federation_router
 from jiceng.api.gas import router as gas_router
 from jiceng.api.hall import router as hall_router
 from jiceng.api.hall_network import router as hall_network_router
 from jiceng.api.lottery import router as lottery_router
 from jiceng.api.ltc import router as ltc_router
+from jiceng.api.power import router as power_router
 from jiceng.api.projects import router as projects_router
 from jiceng.api.schemas import DocumentedAPI
+from jiceng.api.youth import router as youth_router
 from jiceng.core.errors import Refused
 
 api = DocumentedAPI(
@@ -87,3 +90,6 @@ api.add_router("/", ltc_router)
 api.add_router("/", gas_router)
 api.add_router("/", lottery_router)
 api.add_router("/", projects_router)
+api.add_router("/", ebike_router)
+api.add_router("/", power_router)
+api.add_router("/", youth_router)

@@ -186,6 +186,22 @@ class Role(models.TextChoices):
     GAS_MANAGER = "gas_manager", _("Gas company manager")
     # Welfare lottery (福利彩票): the staff of the welfare-lottery centre (福彩中心).
     LOTTERY_STAFF = "lottery_staff", _("Welfare-lottery centre staff")
+    # E-bike fire safety (电动自行车): a building's property manager (物业), and the owner of a shop
+    # that sells or repairs e-bikes.
+    PROPERTY_MANAGER = "property_manager", _("Property manager")
+    EBIKE_SHOP = "ebike_shop", _("E-bike shop owner")
+    # Summer peak load (迎峰度夏): the power company's account managers (客户经理) and dispatchers
+    # (调度), and an enterprise's own contact, who sees their enterprise's plans.
+    ACCOUNT_MANAGER = "account_manager", _("Power account manager")
+    POWER_DISPATCHER = "power_dispatcher", _("Power dispatcher")
+    ENTERPRISE_CONTACT = "enterprise_contact", _("Enterprise contact")
+    # Youth talent reserve (青苗计划): the organisation department or a town's party office
+    # (组织委员), a party branch secretary (支部书记), a mentor (结对导师) and a young person
+    # themself.
+    PARTY_ORGANISER = "party_organiser", _("Party organisation officer")
+    BRANCH_SECRETARY = "branch_secretary", _("Party branch secretary")
+    MENTOR = "mentor", _("Mentor")
+    YOUTH = "youth", _("Young talent")
 
 
 class User(AbstractUser):

@@ -53,16 +53,19 @@ from jiceng.demo.deployment import (
     seedable_counties,
     user_description,
 )
+from jiceng.demo.ebike import demo_ebike_delete, seed_ebike
 from jiceng.demo.gas import demo_gas_delete, seed_gas
 from jiceng.demo.hall.seed import demo_hall_delete, seed_hall
 from jiceng.demo.lottery import demo_lottery_delete, seed_lottery
 from jiceng.demo.ltc import seed_ltc
 from jiceng.demo.organisations import plan_organisations
+from jiceng.demo.power import demo_power_delete, seed_power
 from jiceng.demo.profile import REGIONS_FILE, SCALES
 from jiceng.demo.projects import seed_projects
 from jiceng.demo.region_tree import RegionTree
 from jiceng.demo.residents import plan_residents, resident_batches
 from jiceng.demo.sites import SiteBook
+from jiceng.demo.youth import demo_youth_delete, seed_youth
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -342,6 +345,13 @@ def _seed(*, scale: str, seed: int, progress: bool, county: str) -> dict[str, An
     # The welfare-lottery centre's records (3,000 outlets, 2023-2025), at the demo scale only.
     if size.gas and county == default_county():
         seed_lottery(seed=seed, county=county)
+    # E-bike fire safety, summer peak load and the youth talent reserve, at the demo scale only.
+    if size.gas and county == default_county():
+        seed_ebike(seed=seed, county=county)
+    if size.gas and county == default_county():
+        seed_power(seed=seed, county=county)
+    if size.gas and county == default_county():
+        seed_youth(seed=seed, county=county)
 
     kinds = organisations.count_by_kind()
     site_kinds = Counter(s.kind for s in organisations.sites)
@@ -455,6 +465,9 @@ def demo_data_delete() -> None:
     user_type = ContentType.objects.get_for_model(User)
     demo_gas_delete()  # gas sites, stations and ledger events refer to regions and sites
     demo_lottery_delete()  # outlets, sales, prizes and grants refer to regions
+    demo_ebike_delete()  # buildings, bikes, shops and facilities refer to regions
+    demo_power_delete()  # meters and plans refer to enterprises
+    demo_youth_delete()  # young people's records refer to people and regions
     demo_hall_delete()  # service points hold protected references to regions and sites
     with transaction.atomic(), disable_auditlog():
         doomed_users = list(User.objects.filter(region__isnull=False).values_list("pk", flat=True))

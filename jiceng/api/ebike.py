@@ -1,0 +1,7 @@
+"""E-bike fire safety (电动自行车全链条监管): buildings, e-bikes and batteries, charging places and
+lift blockers, inspections, violations as cases, building colours, and each bike's chain
+from sale to scrapping."""
+
+from ninja import Router
+
+router = Router(tags=["ebike"])

@@ -1,0 +1,7 @@
+"""Youth talent reserve (青苗计划): young people through the stages of party membership with
+the rules checked by date, mentors, reserve cadres, practice platforms and volunteer
+hours, the youth mediation studio, and the pipeline."""
+
+from ninja import Router
+
+router = Router(tags=["youth"])

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class YouthConfig(AppConfig):
+    name = "jiceng.youth"
+    label = "youth"
+    verbose_name = _("Youth talent reserve")

@@ -1,0 +1,3 @@
+"""The records of youth."""
+
+from django.db import models  # noqa: F401
