@@ -1,5 +1,5 @@
 """What a printable document is made of: a title and a list of blocks (headings, paragraphs,
-tables, bar charts, images). Modules build these from their records and hand them to
+tables, bar charts, line charts, images). Modules build these from their records and hand them to
 `jiceng.documents.render.render_pdf`; nothing here knows about PDFs, so the same content could
 be printed another way.
 
@@ -59,6 +59,42 @@ class BarChart:
 
 
 @dataclass(frozen=True)
+class Series:
+    """One line of a line chart: a value per label of the chart (None: no value there)."""
+
+    name: str
+    values: tuple[Decimal | float | int | None, ...]
+    colour: tuple[int, int, int] = (196, 40, 40)
+    dashed: bool = False
+
+
+@dataclass(frozen=True)
+class Band:
+    """A shaded stretch of a line chart's x axis, from label `start` up to (not including) label
+    `end`: a tariff's period behind a day's load curve. Bands of the same `name` share one entry
+    of the legend."""
+
+    start: int
+    end: int
+    name: str
+    colour: tuple[int, int, int] = (235, 235, 235)
+
+
+@dataclass(frozen=True)
+class LineChart:
+    """Lines over one x axis of labels (times of day, days), drawn as vector graphics with the
+    y axis' figures and the legend as text; `bands` shade stretches of the x axis behind them."""
+
+    title: str
+    labels: tuple[str, ...]
+    series: tuple[Series, ...]
+    bands: tuple[Band, ...] = ()
+    unit: str = ""
+    label_every: int = 1  # print every n-th label under the axis
+    height_mm: float = 65
+
+
+@dataclass(frozen=True)
 class Image:
     """A raster or SVG picture (a photo, a chart made elsewhere) from a file or bytes."""
 
@@ -67,7 +103,7 @@ class Image:
     width_mm: float = 0  # 0: the text width
 
 
-Block = Heading | Paragraph | Table | BarChart | Image
+Block = Heading | Paragraph | Table | BarChart | LineChart | Image
 
 
 @dataclass(frozen=True)

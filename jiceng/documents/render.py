@@ -4,8 +4,9 @@ Decisions:
 - One typeface, Noto Sans SC, regular and bold, embedded as subsets (see `fonts`); the text stays
   text, so it can be selected, searched and read back (`pdftotext`).
 - Chinese has no spaces between words: paragraphs wrap at any character (fpdf2's CHAR mode).
-- Charts are vector drawings (rectangles and text), not pictures: they print sharply and their
-  labels and figures are text like the rest.
+- Charts are vector drawings (rectangles, lines and text), not pictures: they print sharply and
+  their labels and figures are text like the rest. A line chart's y axis runs from zero (or the
+  lowest value, if below zero) to a round figure above the highest, in four or five steps.
 - A cell or bar with a link becomes a link annotation to the records it sums; relative links are
   made absolute with `base_url` (a PDF has no page address to resolve them against).
 - Each page's foot carries the document's footer and "第 N 页 / 共 M 页".
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 from decimal import Decimal
 from urllib.parse import urljoin
 
@@ -22,7 +24,16 @@ from fpdf import FPDF
 from fpdf.enums import Align, WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
 
-from jiceng.documents.content import BarChart, Block, Document, Heading, Image, Paragraph, Table
+from jiceng.documents.content import (
+    BarChart,
+    Block,
+    Document,
+    Heading,
+    Image,
+    LineChart,
+    Paragraph,
+    Table,
+)
 from jiceng.documents.fonts import FAMILY, font_files
 
 # fontTools logs each subsetting step at INFO: noise in every log that prints a PDF.
@@ -107,6 +118,8 @@ def _block(pdf: _PDF, block: Block, base_url: str) -> None:
         _table(pdf, block, base_url)
     elif isinstance(block, BarChart):
         _bar_chart(pdf, block, base_url)
+    elif isinstance(block, LineChart):
+        _line_chart(pdf, block)
     elif isinstance(block, Image):
         source = io.BytesIO(block.source) if isinstance(block.source, bytes) else block.source
         pdf.image(source, w=block.width_mm or pdf.epw)
@@ -183,3 +196,97 @@ def _bar_chart(pdf: _PDF, chart: BarChart, base_url: str) -> None:
     pdf.line(left, top - 0.5, left, bottom - gap + 0.5)
     pdf.set_draw_color(0, 0, 0)
     pdf.set_xy(pdf.l_margin, bottom + 3)
+
+
+def _axis_steps(low: float, high: float) -> tuple[float, float, float]:
+    """A round step and the axis' ends that are multiples of it, covering [low, high]."""
+    span = high - low or abs(high) or 1.0
+    raw = span / 4
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    return step, math.floor(low / step) * step, math.ceil(high / step) * step
+
+
+def _tick_text(value: float, step: float) -> str:
+    return f"{value:,.0f}" if step >= 1 else f"{value:,.{max(0, -math.floor(math.log10(step)) + 1)}f}"
+
+
+def _line_chart(pdf: _PDF, chart: LineChart) -> None:
+    axis_width, legend_height, label_height = 16.0, 6.0, 5.0
+    legend = [(s.name, s.colour, "line") for s in chart.series]
+    legend += list({b.name: (b.name, b.colour, "band") for b in chart.bands}.values())
+    needed = 8 + chart.height_mm + label_height + legend_height * (1 + len(legend) // 4) + 4
+    if pdf.get_y() + needed > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    title = f"{chart.title}（{chart.unit}）" if chart.unit else chart.title
+    pdf.set_font(FAMILY, "B", 10.5)
+    pdf.cell(0, 7, title, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    values = [float(v) for s in chart.series for v in s.values if v is not None]
+    step, low, high = _axis_steps(min([0.0, *values]), max([0.0, *values]))
+    left, top = pdf.l_margin + axis_width, pdf.get_y() + 2
+    width, height = pdf.epw - axis_width - 2, chart.height_mm
+    count = max(len(chart.labels), 1)
+    slot = width / count
+
+    def x_of(index: float) -> float:
+        return left + slot * index
+
+    def y_of(value: float) -> float:
+        return top + height - height * (value - low) / ((high - low) or 1.0)
+
+    for band in chart.bands:
+        start, end = max(band.start, 0), min(band.end, count)
+        if end > start:
+            pdf.set_fill_color(*band.colour)
+            pdf.rect(x_of(start), top, slot * (end - start), height, style="F")
+    pdf.set_font(FAMILY, "", 7.5)
+    pdf.set_draw_color(*GRID_COLOUR)
+    pdf.set_line_width(0.15)
+    tick = low
+    while tick <= high + step / 1000:
+        y = y_of(tick)
+        pdf.line(left, y, left + width, y)
+        pdf.set_xy(pdf.l_margin, y - 2)
+        pdf.cell(axis_width - 1.5, 4, _tick_text(tick, step), align=Align.R)
+        tick += step
+    pdf.set_draw_color(0, 0, 0)
+    pdf.line(left, top, left, top + height)
+    every = max(chart.label_every, 1)
+    for index in range(0, len(chart.labels), every):
+        pdf.set_xy(x_of(index) - 8, top + height + 0.5)
+        pdf.cell(16, label_height - 1, chart.labels[index], align=Align.C)
+    for series in chart.series:
+        pdf.set_draw_color(*series.colour)
+        pdf.set_line_width(0.45)
+        if series.dashed:
+            pdf.set_dash_pattern(dash=1.5, gap=1)
+        run: list[tuple[float, float]] = []
+        for index, value in enumerate((*series.values, None)):
+            if value is None:
+                if len(run) > 1:
+                    pdf.polyline(run)
+                run = []
+            else:
+                run.append((x_of(index + 0.5), y_of(float(value))))
+        pdf.set_dash_pattern()
+    pdf.set_draw_color(0, 0, 0)
+    pdf.set_line_width(0.2)
+    y = top + height + label_height + 1
+    x = pdf.l_margin + axis_width
+    for name, colour, kind in legend:
+        entry = 8 + pdf.get_string_width(name) + 6
+        if x + entry > pdf.l_margin + pdf.epw:
+            x, y = pdf.l_margin + axis_width, y + legend_height
+        if kind == "line":
+            pdf.set_draw_color(*colour)
+            pdf.set_line_width(0.6)
+            pdf.line(x, y + 2.5, x + 6, y + 2.5)
+            pdf.set_line_width(0.2)
+        else:
+            pdf.set_fill_color(*colour)
+            pdf.rect(x, y + 0.8, 6, 3.4, style="F")
+        pdf.set_xy(x + 7, y)
+        pdf.cell(entry - 7, 5, name)
+        x += entry
+    pdf.set_draw_color(0, 0, 0)
+    pdf.set_xy(pdf.l_margin, y + legend_height + 2)

@@ -9,12 +9,15 @@ from decimal import Decimal
 import pytest
 
 from jiceng.documents.content import (
+    Band,
     Bar,
     BarChart,
     Cell,
     Document,
     Heading,
+    LineChart,
     Paragraph,
+    Series,
     Table,
 )
 from jiceng.documents.render import render_pdf
@@ -88,3 +91,36 @@ def test_linked_figures_point_at_absolute_addresses_of_their_records():
     pdf = render_pdf(_document(), base_url="http://jiceng.example/")
     assert b"http://jiceng.example/x" in pdf
     assert b"http://jiceng.example/lottery/sales/?game=ssq" in pdf
+
+
+def _line_chart_document() -> Document:
+    hours = tuple(f"{h:02d}:00" for h in range(24))
+    load = tuple(100 + 10 * h for h in range(24))
+    return Document(
+        title="负荷曲线",
+        blocks=(
+            LineChart(
+                title="典型日负荷",
+                unit="kW",
+                labels=hours,
+                label_every=3,
+                series=(
+                    Series("调整前", load),
+                    Series("调整后", (*load[:12], None, *load[13:]), (20, 80, 160), dashed=True),
+                ),
+                bands=(Band(0, 8, "谷段", (220, 235, 250)), Band(18, 22, "尖峰", (250, 220, 220))),
+            ),
+        ),
+    )
+
+
+def test_a_line_chart_prints_its_axis_labels_legend_and_bands_as_text(tmp_path):
+    text = _run("pdftotext", render_pdf(_line_chart_document()), tmp_path)
+    for expected in ("典型日负荷（kW）", "03:00", "21:00", "调整前", "调整后", "谷段", "尖峰"):
+        assert expected in text
+    assert "400" in text  # an axis figure: the highest value is 330, the step 100
+
+
+def test_a_line_chart_of_one_flat_point_does_not_divide_by_zero(tmp_path):
+    chart = LineChart(title="零", labels=("a",), series=(Series("s", (0,)),))
+    assert render_pdf(Document(title="t", blocks=(chart,))).startswith(b"%PDF-")
