@@ -208,7 +208,9 @@ def _axis_steps(low: float, high: float) -> tuple[float, float, float]:
 
 
 def _tick_text(value: float, step: float) -> str:
-    return f"{value:,.0f}" if step >= 1 else f"{value:,.{max(0, -math.floor(math.log10(step)) + 1)}f}"
+    if step >= 1:
+        return f"{value:,.0f}"
+    return f"{value:,.{max(0, 1 - math.floor(math.log10(step)))}f}"
 
 
 def _line_chart(pdf: _PDF, chart: LineChart) -> None:
