@@ -186,11 +186,46 @@ DEMO_USERS = [
         gettext_lazy("Delivery worker of the 梧桐街道 supply station: delivers by scanning"),
     ),
     DemoUser(
+        "kehu",
+        "供电所客户经理",
+        "330483",
+        Role.ACCOUNT_MANAGER,
+        gettext_lazy("Power account manager of 桐乡市: meters, enterprises' plans, advice letters"),
+    ),
+    DemoUser(
+        "diaodu",
+        "电力调度员",
+        "330483",
+        Role.POWER_DISPATCHER,
+        gettext_lazy("Power dispatcher of 桐乡市: demand-response events and the summer page"),
+    ),
+    DemoUser(
+        "qiye",
+        "棉纺厂联系人",
+        "330483101",
+        Role.ENTERPRISE_CONTACT,
+        gettext_lazy("Contact of a 濮院镇 cotton mill: sees its meters, its plan and its letter"),
+    ),
+    DemoUser(
         "fucai",
         "福彩中心工作人员",
         "330483",
         Role.LOTTERY_STAFF,
         gettext_lazy("Welfare-lottery centre staff of 桐乡市 (outlets, sales, fund, report)"),
+    ),
+    DemoUser(
+        "wuye",
+        "庆丰物业管理员",
+        "330483001001",
+        Role.PROPERTY_MANAGER,
+        gettext_lazy("Property manager in 梧桐街道's first community: its buildings, lift alerts"),
+    ),
+    DemoUser(
+        "chehang",
+        "梧桐电动车行店主",
+        "330483001",
+        Role.EBIKE_SHOP,
+        gettext_lazy("Owner of an e-bike shop in 梧桐街道: sales, trade-ins and repairs"),
     ),
 ]
 
