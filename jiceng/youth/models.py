@@ -354,7 +354,8 @@ class Platform(models.Model):
 
 
 class Activity(models.Model):
-    """A volunteer activity on a platform. Whoever records it certifies the hours (民政部令第67号)."""
+    """A volunteer activity on a platform. Whoever records it certifies the hours
+    (民政部令第67号: whoever organises records, whoever records certifies)."""
 
     platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="activities")
     name = models.CharField(_("name"), max_length=200)
