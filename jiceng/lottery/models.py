@@ -156,6 +156,8 @@ class SalesStaff(models.Model):
     )
     name = models.CharField(_("name"), max_length=50)
     pledge_signed_on = models.DateField(_("pledge signed on"), null=True, blank=True)
+    # The day they stopped selling here: they no longer count in the outlet's staff.
+    left_on = models.DateField(_("left on"), null=True, blank=True)
 
     region_field: ClassVar[str] = "outlet__region"
 
