@@ -191,13 +191,14 @@ class DailyTemperature(models.Model):
 
 class Machine(models.Model):
     """A load of an enterprise that a plan schedules. The window is local time of day
-    (`window_end` before `window_start` means the window runs past midnight); `current_start` is
-    when it starts today; `fixed` machines stay where they are."""
+    (`window_end` before `window_start` means the window runs past midnight, equal means all
+    day); `current_start` is when it starts today; the kinds are jiceng.planning.loadshift's:
+    `inflexible` machines stay where they are."""
 
     class Kind(models.TextChoices):
-        SHIFTABLE = "shiftable", _("Shiftable (runs once in its window)")
-        FIXED = "fixed", _("Fixed (keeps its current time)")
-        INTERRUPTIBLE = "interruptible", _("Interruptible (may run in parts)")
+        SHIFTABLE = "shiftable", _("Shiftable (runs in one block in its window)")
+        BREAKABLE = "breakable", _("Breakable (may run in parts)")
+        INFLEXIBLE = "inflexible", _("Inflexible (keeps its current time)")
 
     enterprise = models.ForeignKey(
         Organisation, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="+"
@@ -209,7 +210,12 @@ class Machine(models.Model):
     window_start = models.TimeField(_("window from"))
     window_end = models.TimeField(_("window until"))
     current_start = models.TimeField(_("current start"))
-    crews = models.PositiveSmallIntegerField(_("crews"), default=1)
+    crew = models.CharField(
+        _("crew"),
+        max_length=50,
+        blank=True,
+        help_text=_("Machines of one crew (班组) never run at the same time."),
+    )
     shifts = models.CharField(_("shifts"), max_length=100, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
