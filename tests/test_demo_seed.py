@@ -337,6 +337,8 @@ class TestTheDemoCounty:
             "qizhan": ("330483001", "station_staff"),
             "songqi": ("330483001", "delivery_worker"),
             "fucai": (COUNTY, "lottery_staff"),
+            "wuye": ("330483001001", "property_manager"),
+            "chehang": ("330483001", "ebike_shop"),
         }
         assert [login[0] for login in DEMO_LOGINS] == list(expected)
         for username, password, _what in DEMO_LOGINS:
