@@ -24,8 +24,7 @@ BENCHMARKS: dict[str, str] = {
     "ledger-query": "bench.ledger_query",
     "gas-colours": "bench.gas_colours",
     "projects-cpm": "bench.projects_cpm",
-    "lottery-import": "bench.lottery_import",
-    "lottery-report": "bench.lottery_report",
+    "lottery-import": "bench.lottery_import",  # and the year's ledger, report and PDF
     "inspections-record": "bench.inspections_record",
     "ebike-alerts": "bench.ebike_alerts",
     "ebike-colours": "bench.ebike_colours",

@@ -4,6 +4,7 @@ through its field) costs more than the insert itself.
 
 - `insert_rows(model, columns, rows)`: tuples in the order of `columns` (column names), values
   as the database takes them (`adapters` gives the adapters of the columns that need one);
+- `copy_rows(model, columns, rows)`: the same through COPY on PostgreSQL (imports of millions);
 - `insert_objects(model, objects)`: unsaved model instances, their values adapted once per
   column (dates, times, JSON) and `auto_now`/`auto_now_add` filled in as `save` would;
 - `reset_sequences(*models)`: move PostgreSQL's id sequences past rows written with their ids.
@@ -105,6 +106,36 @@ def insert_rows(
         if pending:
             cursor.executemany(statement, pending)
             written += len(pending)
+    return written
+
+
+def copy_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    batch: int = BATCH,
+) -> int:
+    """Write `rows` as `insert_rows` does, through PostgreSQL's COPY where the database is
+    PostgreSQL (ten times faster for millions of rows), and through `insert_rows` elsewhere.
+    Values are given as Python values (dates, decimals, strings); JSON columns are not
+    supported here."""
+    if connection.vendor != "postgresql":
+        return insert_rows(model, columns, rows, batch=batch)
+    fields = _fields_by_column(model)
+    unknown = [c for c in columns if c not in fields]
+    if unknown:
+        raise ValueError(f"{model.__name__} has no column {', '.join(unknown)}")
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    # The table and column names are the model's own, never input.
+    statement = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
+    written = 0
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+            written += 1
     return written
 
 

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lottery', '0003_complaint_category'),
+        ("lottery", "0003_complaint_category"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='salesstaff',
-            name='left_on',
-            field=models.DateField(blank=True, null=True, verbose_name='left on'),
+            model_name="salesstaff",
+            name="left_on",
+            field=models.DateField(blank=True, null=True, verbose_name="left on"),
         ),
     ]

@@ -1,4 +1,5 @@
-"""`yuan`: an amount as the welfare-lottery pages and report print it, 1,234,567.89."""
+"""`yuan`: an amount as the welfare-lottery pages and report print it, 1,234,567.89; `percent`:
+a share or rate as a percentage, 0.2000 → 20%, 0.7038 → 70.38%."""
 
 from __future__ import annotations
 
@@ -14,3 +15,11 @@ def yuan(value: Decimal | float | int | None) -> str:
     if value is None or value == "":
         return ""
     return f"{Decimal(str(value)):,.2f}"
+
+
+@register.filter
+def percent(value: Decimal | float | int | None) -> str:
+    if value is None or value == "":
+        return ""
+    text = f"{Decimal(str(value)) * 100:.2f}".rstrip("0").rstrip(".")
+    return f"{text}%"
