@@ -88,6 +88,15 @@ class StageChange(models.Model):
     def __str__(self) -> str:
         return str(f"{self.project} {self.from_stage} → {self.to_stage}")
 
+    @property
+    def from_label(self) -> str:
+        """The stage it left, by name ("" for a project's first stage)."""
+        return str(Stage(self.from_stage).label) if self.from_stage in Stage.values else ""
+
+    @property
+    def to_label(self) -> str:
+        return str(Stage(self.to_stage).label) if self.to_stage in Stage.values else self.to_stage
+
 
 class MonthlyInvestment(models.Model):
     """Planned and completed investment of one month (10,000 yuan)."""
