@@ -1,0 +1,392 @@
+"""Imports of 15-minute meter readings and of county temperatures.
+
+Readings come as a table (CSV, or the first sheet of an Excel workbook) with the columns
+`time,kw` for one meter, or `meter,time,kw` for many. A time is ISO 8601 with its offset
+(`2026-08-03T14:15:00+08:00`; a time without an offset, as Excel writes it, is local time) and
+starts its quarter hour: the reading is the mean load (kW) over [time, time + 15 min).
+
+All or nothing: every row is checked first and one bad row refuses the whole file, naming each
+bad row (its line, the header being line 1) and the reason, and storing nothing. A row is bad
+when its meter is unknown (or not the importer's to write), its time is not a time, not on a
+quarter hour (:00, :15, :30, :45 with no seconds), or outside the day the import is for; its kW
+is not a number, negative, or absurd (above power-rules.json's limits); or it repeats a time
+with another value. A file whose readings are spaced more widely than 15 minutes (hourly data)
+is refused too. A repeated time with the same value and the quarters missing from a day
+(gaps) are reported, not refused.
+
+What passes replaces, for every meter-day it holds, what was stored for that meter-day (a re-
+import of a corrected day is how a day is corrected); each meter-day is one `MeterDay` row of 96
+values."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from jiceng.core.bulk import adapters, insert_rows
+from jiceng.core.models import Region
+from jiceng.core.scope import county_of, scope_queryset
+from jiceng.core.services.regions import ImportRefused
+from jiceng.core.spreadsheets import XLSX_MAX_DATA_ROWS, cell_text, read_table
+from jiceng.power import access
+from jiceng.power.models import MISSING, QUARTERS, DailyTemperature, Meter, MeterDay
+from jiceng.power.reference_data import rules
+
+if TYPE_CHECKING:
+    from jiceng.core.models import User
+
+MAX_PROBLEMS = 100  # the report names at most this many bad rows (the file is refused anyway)
+# A CSV of many meters may be longer than a worksheet: a year of one meter is 35,040 rows.
+MAX_ROWS = 4_000_000
+DAY_COLUMNS = ("meter_id", "day", "watts", "readings", "kwh", "max_kw")
+
+
+@dataclass(frozen=True)
+class Gap:
+    meter: str
+    day: date
+    missing: int  # quarters without a reading
+    first: str  # the first missing quarter, "HH:MM"
+
+
+@dataclass
+class ReadingsReport:
+    """What an import stored: readings, meter-days, and what it noticed without refusing."""
+
+    stored: int
+    days: int
+    gaps: list[Gap] = field(default_factory=list)
+    duplicates: list[int] = field(default_factory=list)  # lines repeating a reading
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _limit_kw(meter: Meter) -> float:
+    limits = rules()["readings"]
+    limit = float(limits["max_kw"])
+    if meter.contracted_kw:
+        limit = min(limit, float(meter.contracted_kw) * float(limits["contracted_factor"]))
+    return limit
+
+
+def _parse_time(value: object, zone: ZoneInfo) -> datetime | None:
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        text = cell_text(value)
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=zone)
+    return moment.astimezone(zone)
+
+
+def _parse_kw(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(Decimal(cell_text(value).replace(",", "")))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _meters_writable(actor: User | None) -> Any:
+    meters = Meter.objects.all()
+    if actor is not None:
+        meters = scope_queryset(meters, actor)
+    return meters
+
+
+def readings_import(
+    *,
+    actor: User | None,
+    content: bytes,
+    filename: str = "readings.csv",
+    meter: Meter | None = None,
+    day: date | None = None,
+) -> ReadingsReport:
+    """Check every row, then store the meter-days (replacing those stored); see the module's
+    docstring. `meter`: the file is that meter's (`time,kw`); else it names each row's meter
+    (`meter,time,kw`). `day`: every reading must lie in that local day. Raises ImportRefused."""
+    access.check_manage(actor)
+    if meter is not None:
+        access.check_in_scope(actor, meter.region_id)
+    table = read_table(filename=filename, content=content, max_rows=MAX_ROWS)
+    header = [cell_text(h).lower().lstrip("\ufeff") for h in table.header]
+    if meter is None:
+        wanted = ["meter", "time", "kw"]
+    else:
+        wanted = ["time", "kw"]
+        if header[:3] == ["meter", "time", "kw"]:
+            wanted = header[:3]
+    if header[: len(wanted)] != wanted:
+        raise ImportRefused(
+            [
+                (
+                    1,
+                    _("The first row must name the columns: %(columns)s.")
+                    % {"columns": ",".join(wanted)},
+                )
+            ]
+        )
+    if not table.rows:
+        raise ImportRefused([(0, _("The file holds no readings."))])
+    if table.kind == "xlsx" and len(table.rows) > XLSX_MAX_DATA_ROWS:
+        raise ImportRefused([(0, _("The workbook has too many rows."))])
+    zone = _zone()
+    problems: list[tuple[int, str]] = []
+    by_code: dict[str, Meter] = {}
+    if len(wanted) == 3:
+        codes = {cell_text(cells[0]) for _n, cells in table.rows if cells}
+        by_code = {m.code: m for m in _meters_writable(actor).filter(code__in=codes)}
+    limits: dict[int, float] = {}
+    # (meter id, day) -> the 96 values in watts
+    values: dict[tuple[int, date], np.ndarray[Any, np.dtype[np.int32]]] = {}
+    lines: dict[tuple[int, date], dict[int, int]] = defaultdict(dict)  # quarter -> line
+    duplicates: list[int] = []
+    first_time: dict[int, tuple[datetime, int]] = {}
+    finest: dict[int, int] = {}  # meter id -> the smallest step seen (minutes)
+    last_seen: dict[int, datetime] = {}
+    code_of: dict[int, str] = {}
+    offset = len(wanted) - 2
+    for number, cells in table.rows:
+        if len(cells) < len(wanted):
+            problems.append(
+                (number, _("expected the columns %(columns)s") % {"columns": ",".join(wanted)})
+            )
+            if len(problems) >= MAX_PROBLEMS:
+                break
+            continue
+        row_meter = meter
+        if offset:
+            code = cell_text(cells[0])
+            row_meter = by_code.get(code)
+            if row_meter is None and meter is not None and code == meter.code:
+                row_meter = meter
+            if row_meter is None:
+                problems.append((number, _("unknown meter %(code)s") % {"code": code or "—"}))
+                if len(problems) >= MAX_PROBLEMS:
+                    break
+                continue
+        assert row_meter is not None
+        moment = _parse_time(cells[offset], zone)
+        kw = _parse_kw(cells[offset + 1])
+        reason = None
+        if moment is None:
+            reason = _("%(value)s is not a time (ISO 8601, e.g. 2026-08-03T14:15:00+08:00)") % {
+                "value": cell_text(cells[offset]) or "—"
+            }
+        elif moment.second or moment.microsecond or moment.minute % 15:
+            reason = _("%(value)s is not on a quarter hour: readings are every 15 minutes") % {
+                "value": moment.isoformat()
+            }
+        elif day is not None and moment.date() != day:
+            reason = _("%(value)s is outside the day %(day)s") % {
+                "value": moment.isoformat(),
+                "day": day.isoformat(),
+            }
+        elif kw is None or not math.isfinite(kw):
+            reason = _("%(value)s is not a number of kW") % {
+                "value": cell_text(cells[offset + 1]) or "—"
+            }
+        elif kw < 0:
+            reason = _("a negative load (%(kw)s kW)") % {"kw": f"{kw:g}"}
+        else:
+            limit = limits.get(row_meter.pk)
+            if limit is None:
+                limit = limits[row_meter.pk] = _limit_kw(row_meter)
+                code_of[row_meter.pk] = row_meter.code
+            if kw > limit:
+                reason = _("%(kw)s kW is beyond what meter %(code)s can carry (%(limit)s kW)") % {
+                    "kw": f"{kw:g}",
+                    "code": row_meter.code,
+                    "limit": f"{limit:g}",
+                }
+        if reason is not None:
+            problems.append((number, reason))
+            if len(problems) >= MAX_PROBLEMS:
+                break
+            continue
+        assert moment is not None and kw is not None
+        key = (row_meter.pk, moment.date())
+        quarter = moment.hour * 4 + moment.minute // 15
+        watts = round(kw * 1000)
+        stored = values.get(key)
+        if stored is None:
+            stored = values[key] = np.full(QUARTERS, MISSING, dtype=np.int32)
+        if stored[quarter] != MISSING:
+            if stored[quarter] == watts:
+                duplicates.append(number)
+            else:
+                problems.append(
+                    (
+                        number,
+                        _("the time %(value)s appears twice (line %(line)d) with another value")
+                        % {"value": moment.isoformat(), "line": lines[key][quarter]},
+                    )
+                )
+                if len(problems) >= MAX_PROBLEMS:
+                    break
+            continue
+        stored[quarter] = watts
+        lines[key][quarter] = number
+        previous = last_seen.get(row_meter.pk)
+        if previous is not None:
+            step = abs(int((moment - previous).total_seconds() // 60))
+            if step and step < finest.get(row_meter.pk, 1 << 30):
+                finest[row_meter.pk] = step
+        else:
+            first_time[row_meter.pk] = (moment, number)
+        last_seen[row_meter.pk] = moment
+    for meter_id, step in finest.items():
+        if step > 15 and len(problems) < MAX_PROBLEMS:
+            problems.append(
+                (
+                    first_time[meter_id][1],
+                    _("the readings of meter %(code)s are %(step)d minutes apart, not 15")
+                    % {"code": code_of[meter_id], "step": step},
+                )
+            )
+    if problems:
+        problems.sort()
+        raise ImportRefused(problems)
+    report = ReadingsReport(stored=0, days=len(values), duplicates=duplicates)
+    rows = []
+    for (meter_id, on), watts_of in sorted(values.items(), key=lambda item: item[0]):
+        present = watts_of != MISSING
+        count = int(present.sum())
+        kw = watts_of[present].astype(np.float64) / 1000.0
+        rows.append(
+            (
+                meter_id,
+                on,
+                watts_of.astype("<i4").tobytes(),
+                count,
+                float(kw.sum() * 0.25),
+                float(kw.max(initial=0.0)),
+            )
+        )
+        report.stored += count
+        if count < QUARTERS:
+            first = int(np.argmin(present))
+            report.gaps.append(
+                Gap(
+                    code_of[meter_id],
+                    on,
+                    QUARTERS - count,
+                    f"{first // 4:02d}:{first % 4 * 15:02d}",
+                )
+            )
+    _store_days(rows)
+    return report
+
+
+def _store_days(rows: list[tuple[Any, ...]]) -> None:
+    """Replace the meter-days of `rows` (meter id, day, watts, readings, kwh, max kW)."""
+    by_meter: dict[int, list[date]] = defaultdict(list)
+    for row in rows:
+        by_meter[row[0]].append(row[1])
+    chunk = 900 if connection.vendor == "sqlite" else 20_000
+    adapt = adapters(MeterDay, DAY_COLUMNS)
+    prepared = [
+        tuple(v if a is None else a(v) for v, a in zip(row, adapt, strict=True)) for row in rows
+    ]
+    with transaction.atomic():
+        for meter_id, days in by_meter.items():
+            days.sort()
+            if len(days) > 2 and (days[-1] - days[0]).days + 1 == len(days):
+                MeterDay.objects.filter(
+                    meter_id=meter_id, day__gte=days[0], day__lte=days[-1]
+                ).delete()
+                continue
+            for i in range(0, len(days), chunk):
+                MeterDay.objects.filter(meter_id=meter_id, day__in=days[i : i + chunk]).delete()
+        insert_rows(MeterDay, DAY_COLUMNS, prepared)
+
+
+def temperatures_import(
+    *,
+    actor: User | None,
+    content: bytes,
+    filename: str = "temperatures.csv",
+    county: str | None = None,
+) -> int:
+    """Daily temperatures of a county: columns `date,max[,min]` (°C), all or nothing; a day
+    already stored is replaced. A day at or above power-rules.json's `heat_day_max_c` (35 °C) is
+    a heat day. `county`: the county's code (default: the importer's county). Returns the days
+    stored."""
+    access.check_manage(actor)
+    if county is None:
+        region = getattr(actor, "region", None)
+        if region is None:
+            raise ImportRefused([(0, _("Say which county the temperatures are of."))])
+        county = county_of(region.code)
+    region = getattr(actor, "region", None)
+    if actor is not None and (region is None or county_of(region.code) != county):
+        # A town's staff import their own county's weather; nobody another county's.
+        access.check_in_scope(actor, county)
+    if not Region.objects.filter(code=county).exists():
+        raise ImportRefused([(0, _("Unknown county %(code)s.") % {"code": county})])
+    table = read_table(filename=filename, content=content, max_rows=10_000)
+    header = [cell_text(h).lower() for h in table.header]
+    if header[:2] != ["date", "max"]:
+        raise ImportRefused([(1, _("The first row must name the columns: date,max[,min]."))])
+    has_min = len(header) > 2 and header[2] == "min"
+    threshold = Decimal(str(rules()["heat_day_max_c"]))
+    problems: list[tuple[int, str]] = []
+    found: dict[date, tuple[Decimal, Decimal | None]] = {}
+    for number, cells in table.rows:
+        text = cell_text(cells[0]) if cells else ""
+        try:
+            on = date.fromisoformat(text[:10])
+        except ValueError:
+            problems.append((number, _("%(value)s is not a date") % {"value": text or "—"}))
+            continue
+        try:
+            high = Decimal(cell_text(cells[1])).quantize(Decimal("0.1"))
+            low = (
+                Decimal(cell_text(cells[2])).quantize(Decimal("0.1"))
+                if has_min and len(cells) > 2 and cell_text(cells[2])
+                else None
+            )
+        except (InvalidOperation, IndexError):
+            problems.append((number, _("a temperature is not a number")))
+            continue
+        if not Decimal(-60) <= high <= Decimal(60) or (
+            low is not None and not Decimal(-60) <= low <= high
+        ):
+            problems.append((number, _("the temperatures are out of range")))
+            continue
+        if on in found:
+            problems.append((number, _("the day %(day)s appears twice") % {"day": on.isoformat()}))
+            continue
+        found[on] = (high, low)
+    if problems:
+        raise ImportRefused(problems[:MAX_PROBLEMS])
+    if not found:
+        raise ImportRefused([(0, _("The file holds no temperatures."))])
+    with transaction.atomic():
+        DailyTemperature.objects.filter(region_id=county, day__in=list(found)).delete()
+        DailyTemperature.objects.bulk_create(
+            DailyTemperature(
+                region_id=county, day=on, max_c=high, min_c=low, heat_day=high >= threshold
+            )
+            for on, (high, low) in sorted(found.items())
+        )
+    return len(found)
