@@ -181,8 +181,9 @@ class Ebike(models.Model):
         _("frame number"), max_length=30, unique=True, null=True, blank=True
     )
     registered = models.BooleanField(_("registered"), default=True)
+    # Blank for a bike seen in the chain whose standard no event has said.
     standard = models.CharField(
-        _("standard"), max_length=20, choices=Standard.choices, default=Standard.GB2024
+        _("standard"), max_length=20, choices=Standard.choices, default=Standard.GB2024, blank=True
     )
     bought_on = models.DateField(_("bought on"), null=True, blank=True)
     owner_name = models.CharField(_("owner"), max_length=50, blank=True)
