@@ -15,8 +15,6 @@ from jiceng.ebike.figures import figures_by_town_month, year_window
 from jiceng.ebike.models import Building, Ebike, LiftBlocker, Shop
 from jiceng.inspections.models import Checklist, ChecklistItem, Inspection
 
-
-
 # The module's three checklists (jiceng/reference/ebike-checklists.json, loaded by the ebike
 # data migration): item codes, categories and severities as the data file has them.
 CHECKLISTS = {

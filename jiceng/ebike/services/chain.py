@@ -43,7 +43,12 @@ from jiceng.ebike.models import (
     Shop,
     Standard,
 )
-from jiceng.ebike.reference_data import modification_rule, sale_rules
+from jiceng.ebike.reference_data import (
+    frame_number_valid,
+    modification_rule,
+    plate_valid,
+    sale_rules,
+)
 
 if TYPE_CHECKING:
     from jiceng.ledger.hooks import CapturedEvent
@@ -181,12 +186,14 @@ def _bikes(events: list[CapturedEvent], shops: dict[str, Shop]) -> dict[str, Ebi
             first = next(e for e in events if uri in _objects(e))
             shop = shops.get(_shop_code(first.biz_location) or _shop_code(first.read_point) or "")
             standard = _ilmd(first, "standard")
+            key = bike_key(uri)
             new.append(
                 Ebike(
                     identifier=uri,
                     registered=False,
-                    frame_number=None,
-                    plate=None,
+                    # The key says itself which it is (a plate begins with Chinese characters).
+                    frame_number=key if frame_number_valid(key) else None,
+                    plate=key if plate_valid(key) and not frame_number_valid(key) else None,
                     standard=standard if standard in Standard.values else "",
                     state=EbikeState.IN_STOCK,
                     region_id=shop.region_id if shop else None,

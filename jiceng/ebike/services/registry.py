@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -401,10 +402,14 @@ def ebike_register(
 
 
 def _bike_upsert(checked: EbikeIn) -> Ebike:
-    by_plate = Ebike.objects.filter(plate=checked.plate).first()
+    by_plate = Ebike.objects.filter(
+        Q(plate=checked.plate) | Q(identifier=f"{EBIKE_URN}{checked.plate}")
+    ).first()
     if by_plate is not None and by_plate.registered:
         raise DuplicateEbike("plate", checked.plate)
-    by_frame = Ebike.objects.filter(frame_number=checked.frame_number).first()
+    by_frame = Ebike.objects.filter(
+        Q(frame_number=checked.frame_number) | Q(identifier=f"{EBIKE_URN}{checked.frame_number}")
+    ).first()
     if by_frame is not None and by_frame.registered:
         raise DuplicateEbike("frame_number", checked.frame_number)
     seen = by_frame or by_plate
