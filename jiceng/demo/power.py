@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 from auditlog.context import disable_auditlog
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from jiceng.core.bulk import insert_rows
@@ -49,6 +50,7 @@ from jiceng.power.models import (
     QUARTERS,
     Category,
     DailyTemperature,
+    DayType,
     DrEvent,
     DrParticipation,
     Machine,
@@ -96,7 +98,8 @@ class MachineSpec:
 
 # The machines a plan schedules, by shape. Inflexible machines keep their time; shiftable ones
 # may move within their window as one block, breakable ones in parts (a window ending before it
-# starts runs past midnight; equal ends mean all day). Machines of one crew never run at once.
+# starts runs past midnight). Machines of one crew never run at once. The windows of one
+# enterprise leave some hour of the day outside all of them (the plan cuts the day there).
 MACHINES: dict[str, tuple[MachineSpec, ...]] = {
     "mill": (
         MachineSpec(
@@ -107,29 +110,28 @@ MACHINES: dict[str, tuple[MachineSpec, ...]] = {
         ),
         MachineSpec("梳棉机组", "inflexible", 220, 960, ("06:00", "22:00"), "06:00", "", "两班"),
         MachineSpec("并条机", "shiftable", 90, 240, ("06:00", "22:00"), "16:00", "并条班", "两班"),
-        MachineSpec("空压机", "breakable", 75, 480, ("00:00", "00:00"), "08:00"),
+        MachineSpec("空压机", "breakable", 75, 480, ("06:00", "22:00"), "08:00"),
     ),
     "knitwear": (
         MachineSpec(
             "电脑横机车间", "inflexible", 120, 720, ("07:30", "19:30"), "07:30", "", "两班"
         ),
-        MachineSpec("定型机", "shiftable", 180, 240, ("07:00", "07:00"), "17:00", "后整理班"),
+        MachineSpec("定型机", "shiftable", 180, 240, ("07:00", "01:00"), "17:00", "后整理班"),
         MachineSpec("烘干机", "shiftable", 60, 180, ("06:00", "02:00"), "18:00", "后整理班"),
     ),
     "spinning": (
-        MachineSpec("细纱机组", "inflexible", 400, 1440, ("00:00", "00:00"), "00:00", "", "三班"),
-        MachineSpec("清花机", "shiftable", 150, 240, ("16:00", "08:00"), "17:00", "清花班"),
-        MachineSpec("空压机", "breakable", 90, 600, ("00:00", "00:00"), "08:00"),
+        MachineSpec("清花机", "shiftable", 150, 240, ("16:00", "08:00"), "17:00", "清花班", "夜班"),
+        MachineSpec("空压机", "breakable", 90, 600, ("08:00", "20:00"), "08:00"),
     ),
     "machinery": (
         MachineSpec(
             "热处理炉", "shiftable", 300, 360, ("20:00", "08:00"), "13:00", "热处理班", "夜班"
         ),
         MachineSpec("数控机床", "inflexible", 150, 540, ("08:00", "17:00"), "08:00", "", "白班"),
-        MachineSpec("喷涂烘道", "shiftable", 120, 180, ("06:00", "23:00"), "15:00", "涂装班"),
+        MachineSpec("喷涂烘道", "shiftable", 120, 180, ("08:00", "23:00"), "15:00", "涂装班"),
     ),
     "cold": (
-        MachineSpec("制冷机组", "breakable", 160, 900, ("00:00", "00:00"), "09:00"),
+        MachineSpec("制冷机组", "breakable", 160, 720, ("07:00", "21:00"), "09:00"),
         MachineSpec("速冻机", "shiftable", 110, 240, ("22:00", "10:00"), "14:00", "冷冻班"),
     ),
 }
@@ -169,7 +171,7 @@ def seed_power(
         events = _events(county, first, days, temperatures, meters, rng, pick)
         day_rows = _meter_days(meters, first, days, temperatures, rng)
         machines = _machines(meters)
-        plans = _plans(meters)
+        plans = _plans(meters, first)
     return {
         "power_meters": len(meters),
         "power_meter_days": day_rows,
@@ -501,9 +503,30 @@ def _machines(meters: list[_Meter]) -> int:
     return len(rows)
 
 
-def _plans(meters: list[_Meter]) -> int:
-    """The plans of the enterprises with machines, through the module's service (not yet)."""
-    return 0
+def _plans(meters: list[_Meter], first: date) -> int:
+    """The workday plans of the enterprises with machines, through the module's service, priced
+    on the first working day of August (the typical day is the summer's July); saved by the
+    demo account manager where there is one."""
+    from jiceng.power.selectors import day_type_of
+    from jiceng.power.services import plan_save
+
+    author = User.objects.filter(username=PLAN_AUTHOR).first()
+    on = date(first.year, 8, 1)
+    while day_type_of(on) != DayType.WORKDAY:
+        on += timedelta(days=1)
+    made = 0
+    for meter in meters:
+        if not meter.machines:
+            continue
+        enterprise = Organisation.objects.get(pk=meter.enterprise_id)
+        try:
+            plan = plan_save(actor=None, enterprise=enterprise, day_type=DayType.WORKDAY, on=on)
+        except ValidationError:
+            continue  # a demo enterprise whose machines do not fit: left without a plan
+        if author is not None:
+            Plan.objects.filter(pk=plan.pk).update(created_by=author)
+        made += 1
+    return made
 
 
 def demo_power_delete() -> None:

@@ -19,6 +19,7 @@ from jiceng.power.models import (
     Machine,
     Meter,
     MeterDay,
+    Plan,
 )
 from tests.registry_factories import make_organisation
 
@@ -86,3 +87,12 @@ def test_the_demo_is_deterministic_and_deleted_whole(county):
     seed_power(seed=3, county=county, enterprises=5, planned=1, as_of=AS_OF)
     again = list(MeterDay.objects.order_by("meter__code", "day").values_list("kwh", flat=True))
     assert first == again
+
+
+def test_the_cotton_mill_s_plan_moves_its_opening_machines_after_23(county):
+    counts = seed_power(seed=1, county=county, enterprises=4, planned=1, as_of=AS_OF)
+    assert counts["power_plans"] >= 1
+    plan = Plan.objects.get(enterprise__name=MILL_NAME)
+    openers = [m for m in plan.schedule["machines"] if m["name"].startswith("开松机")]
+    assert openers and all(m["to_night"] for m in openers)
+    assert plan.saved_per_day > 0 and plan.after_23_kwh > 0
