@@ -38,6 +38,7 @@ from jiceng.ledger.models import CaptureJob
 from jiceng.ltc.models import Assessment, InsuredPerson
 from jiceng.ltc.services.applications import application_apply
 from jiceng.ltc.services.institutions import institution_create
+from jiceng.youth.services import talent_register
 from tests.gas.conftest import capture, event, make_cylinder, network_build
 from tests.ltc.conftest import new_id_number, walk
 
@@ -194,6 +195,14 @@ def county(users, settings) -> County:
         capacity=10,
     )
     insured = InsuredPerson.objects.filter(person=person).first()
+    talent = talent_register(
+        actor=None,
+        name="王青",
+        id_number=new_id_number(),
+        region_code="330483001001",
+        education="bachelor",
+        background="villager",
+    )
     assert assessment is not None and job is not None, "the walk needs real records to refuse"
 
     other_admin = user_create(
@@ -227,6 +236,7 @@ def county(users, settings) -> County:
         "assessment": str(assessment.pk) if assessment else "999999",
         "institution": str(institution.pk),
         "insured": str(insured.pk) if insured else "999999",
+        "talent": str(talent.pk),
         "user": str(users["clerk"].pk),
         "serial": "WALK-1",
         "item_code": "YB15",
@@ -259,6 +269,7 @@ ROUTE_VALUES = [
     (r"^region/", {"code": "region"}),
     (r"ltc/assessments/\{", {"id": "assessment"}),
     (r"ltc/applications/\{", {"id": "application"}),
+    (r"youth/", {"pk": "talent", "person_id": "talent"}),
 ]
 PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>|\{(?P<api>[^}]+)\}")
 
