@@ -61,6 +61,8 @@ __all__ = ["KINDS", "LoadSchedule", "LoadShiftError", "Process", "evaluate", "sc
 Kind = Literal["shiftable", "breakable", "inflexible"]
 KINDS: tuple[Kind, ...] = ("shiftable", "breakable", "inflexible")
 _TOLERANCE = 1e-6
+# Penalty, in demand charges, of each kW above the target peak in each interval (heuristic).
+_OVER = 4.0
 
 
 class LoadShiftError(ValueError):
@@ -387,9 +389,15 @@ def schedule(
     cap = None if power_cap is None else float(power_cap)
     began = time.perf_counter()
     model = _Model(price, base, fixed, items, cap=cap, charge=charge, hours=hours)
-    heuristic = _heuristic(model, deadline=began + 0.25 * limit)
+    heuristic = _heuristic(model, deadline=began + (0.25 if charge else 0.1) * limit)
     remaining = max(limit - (time.perf_counter() - began), 0.05)
     solved = model.solve(remaining, incumbent=heuristic)
+    if solved.get("status") == "limit" and "options" not in solved and heuristic is None:
+        raise LoadShiftError(
+            f"no schedule was found within the time limit of {limit:g} s; allow more time"
+        )
+    if "options" not in solved:
+        solved = None
     if solved is None and heuristic is None:
         if cap is not None:
             raise LoadShiftError(
@@ -484,9 +492,9 @@ class _Model:
 
     # -- the integer program ------------------------------------------------------------------
 
-    def solve(
-        self, time_limit: float, *, incumbent: dict[str, Any] | None
-    ) -> dict[str, Any] | None:
+    def solve(self, time_limit: float, *, incumbent: dict[str, Any] | None) -> dict[str, Any]:
+        """The integer program solved: {"options", "cost", "bound", "optimal", "status"}, or
+        only {"status"} ("infeasible" or "limit") when HiGHS has no schedule."""
         T = self.horizon
         cost: list[NDArray[np.float64]] = []
         rows: list[NDArray[np.int64]] = []
@@ -570,18 +578,21 @@ class _Model:
                 "cost": self.cost_of(self.fixed),
                 "bound": self.cost_of(self.fixed),
                 "optimal": True,
+                "status": "optimal",
             }
-        options_dict: dict[str, Any] = {"time_limit": time_limit, "mip_rel_gap": 1e-6}
-        outcome = milp(
+        start_x = None if incumbent is None else self._vector(incumbent, columns, n_vars)
+        x_all, status, dual = _solve_mip(
             c,
-            constraints=constraints,
-            integrality=integrality,
-            bounds=Bounds(lower, upper),
-            options=options_dict,
+            constraints,
+            integrality,
+            lower,
+            upper,
+            time_limit=time_limit,
+            start=start_x,
         )
-        if outcome.x is None:
-            return None
-        x = np.round(outcome.x[:n_x]).astype(bool)
+        if x_all is None:
+            return {"status": status}
+        x = np.round(x_all[:n_x]).astype(bool)
         chosen: dict[str, Any] = {}
         at = 0
         for item, options_of in columns:
@@ -592,14 +603,40 @@ class _Model:
         for item in self.flexible:
             total += _runs(item, chosen[item.name], self.horizon)[1]
         constant = float(self.price @ (self.base + self.fixed) * self.hours)
-        bound = getattr(outcome, "mip_dual_bound", None)
-        bound = constant + float(bound) if bound is not None and np.isfinite(bound) else math.nan
+        bound = constant + dual if math.isfinite(dual) else math.nan
         return {
             "options": chosen,
             "cost": self.cost_of(total),
             "bound": bound,
-            "optimal": outcome.status == 0,
+            "optimal": status == "optimal",
+            "status": status,
         }
+
+    def _vector(
+        self, incumbent: dict[str, Any], columns: list[tuple[_Item, NDArray[np.int64]]], n_vars: int
+    ) -> NDArray[np.float64]:
+        """The heuristic's schedule as a start vector of the integer program; identical
+        shiftable processes take their starts in order (the symmetry rows)."""
+        options = dict(incumbent["options"])
+        groups: dict[tuple[Any, ...], list[str]] = {}
+        for item, _ in columns:
+            if item.kind == "shiftable":
+                key = (item.profile.tobytes(), item.starts.tobytes(), item.crew)
+                groups.setdefault(key, []).append(item.name)
+        for names in groups.values():
+            for name, start in zip(names, sorted(options[n] for n in names), strict=True):
+                options[name] = start
+        x = np.zeros(n_vars)
+        at = 0
+        load = self.base + self.fixed
+        for item, choices in columns:
+            picked = np.atleast_1d(options[item.name])
+            x[at + np.searchsorted(choices, picked)] = 1.0
+            load = load + _runs(item, options[item.name], self.horizon)[1]
+            at += choices.size
+        if n_vars > at:
+            x[at] = float(load.max(initial=0.0))
+        return x
 
     def _alone_peak(self, item: _Item) -> float:
         """The least site peak this process forces on its own with the base and fixed load."""
@@ -682,98 +719,348 @@ class _Model:
         return LinearConstraint(matrix, -np.inf, np.zeros(row))
 
 
+def _solve_mip(
+    c: NDArray[np.float64],
+    constraints: list[LinearConstraint],
+    integrality: NDArray[np.float64],
+    lower: NDArray[np.float64],
+    upper: NDArray[np.float64],
+    *,
+    time_limit: float,
+    start: NDArray[np.float64] | None,
+) -> tuple[NDArray[np.float64] | None, str, float]:
+    """HiGHS on min c·x: the solution (or None), "optimal" | "infeasible" | "limit", and the
+    proven lower bound of the objective.
+
+    scipy.optimize.milp cannot take a starting solution, so when scipy's bundled HiGHS binding is
+    importable (scipy 1.15+; a private module) the model is passed to it directly with the
+    heuristic schedule as the incumbent: HiGHS then prunes against it from the first node.
+    Otherwise milp runs without one."""
+    options = {"time_limit": float(time_limit), "mip_rel_gap": 1e-6}
+    try:
+        from scipy.optimize._highspy import _core as highspy
+    except ImportError:  # pragma: no cover - other scipy versions
+        highspy = None
+    if highspy is None or start is None:
+        outcome = milp(
+            c,
+            constraints=constraints,
+            integrality=integrality,
+            bounds=Bounds(lower, upper),
+            options=options,
+        )
+        status = {0: "optimal", 2: "infeasible"}.get(outcome.status, "limit")
+        dual = getattr(outcome, "mip_dual_bound", None)
+        if status == "optimal" and (dual is None or not np.isfinite(dual)):
+            dual = outcome.fun
+        return outcome.x, status, float(dual) if dual is not None else math.nan
+    matrix = sparse.vstack([k.A for k in constraints], format="csc")
+    row_lower = np.concatenate([np.broadcast_to(k.lb, (k.A.shape[0],)) for k in constraints])
+    row_upper = np.concatenate([np.broadcast_to(k.ub, (k.A.shape[0],)) for k in constraints])
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = c.size, matrix.shape[0]
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = c.size, matrix.shape[0]
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
+    lp.a_matrix_.value_ = matrix.data.astype(np.float64)
+    lp.col_cost_ = c
+    lp.col_lower_ = lower
+    lp.col_upper_ = np.where(np.isinf(upper), inf, upper)
+    lp.row_lower_ = np.where(np.isinf(row_lower), -inf, row_lower)
+    lp.row_upper_ = np.where(np.isinf(row_upper), inf, row_upper)
+    lp.integrality_ = [highspy.HighsVarType(int(i)) for i in integrality]
+    solver = highspy._Highs()
+    solver.setOptionValue("output_flag", False)
+    for key, value in options.items():
+        solver.setOptionValue(key, value)
+    solver.passModel(lp)
+    solver.setSolution(int(start.size), np.arange(start.size, dtype=np.int32), start)
+    solver.run()
+    model_status = solver.getModelStatus()
+    info = solver.getInfo()
+    if model_status == highspy.HighsModelStatus.kOptimal:
+        status = "optimal"
+    elif model_status == highspy.HighsModelStatus.kInfeasible:
+        status = "infeasible"
+    else:
+        status = "limit"
+    if status == "infeasible" or info.objective_function_value == inf:
+        return None, status, math.nan
+    x = np.asarray(solver.getSolution().col_value, dtype=np.float64)
+    dual = float(info.mip_dual_bound)
+    return x, status, dual if math.isfinite(dual) else math.nan
+
+
+@dataclass
+class _State:
+    """A heuristic schedule: each flexible process's option, the process load (without the
+    base load) and per crew how many of its processes run in each interval."""
+
+    options: dict[str, Any]
+    load: NDArray[np.float64]
+    crew_busy: dict[str, NDArray[np.float64]]
+
+    def copy(self) -> _State:
+        return _State(
+            dict(self.options),
+            self.load.copy(),
+            {c: busy.copy() for c, busy in self.crew_busy.items()},
+        )
+
+
 def _heuristic(model: _Model, *, deadline: float) -> dict[str, Any] | None:
-    """A greedy schedule (largest energy first, each process where it adds least cost under the
-    cap and the crews) improved by moving one process at a time to its best place until no move
-    helps or the deadline passes; None when the greedy gets stuck."""
+    """The best schedule a local search finds before `deadline` (None when the greedy
+    construction gets stuck on the cap or the crews).
+
+    Construction: processes by decreasing energy, each where it adds least to the cost given
+    those already placed (under the cap and the crews). Descent: move one process at a time to
+    its best place while that lowers a surrogate of the cost. With a demand charge the surrogate
+    also holds w·Σ site load² (which flattens the load so that a later move can lower the peak)
+    and, in a second phase, a penalty on load above a target peak: the target is bisected between
+    a lower bound (the peak each process forces alone) and the best peak found, each target
+    tried by descents from the best schedule with random two- or three-process kicks. A single
+    move cannot lower a peak that several processes hold, a target lowers them together. Every
+    schedule visited is measured by its true cost and the cheapest is returned."""
     items = sorted(model.flexible, key=lambda i: -float(i.profile.sum()))
-    T = model.horizon
-    load = model.fixed.copy()
-    crew_busy: dict[str, NDArray[np.float64]] = {c: np.zeros(T) for c in model.crews}
+    busy = {c: np.zeros(model.horizon) for c in model.crews}
     for item in model.items:
-        if item.kind == "inflexible" and item.crew in crew_busy:
-            crew_busy[item.crew][item.starts[0] : item.starts[0] + item.duration] += 1
-    chosen: dict[str, Any] = {}
-    for item in items:
-        option = _best_place(model, item, load, crew_busy)
-        if option is None:
-            return None
-        chosen[item.name] = option
-        _apply(model, item, option, load, crew_busy, +1)
-    current = model.cost_of(load)
-    improved = True
-    while improved and time.perf_counter() < deadline:
+        if item.kind == "inflexible" and item.crew in busy:
+            busy[item.crew][item.starts[0] : item.starts[0] + item.duration] += 1
+    empty = _State({}, model.fixed.copy(), busy)
+    state = empty.copy()
+    if not all(_insert(model, state, item, 0.0) for item in items):
+        return None
+    _descend(model, state, items, 0.0, deadline)
+    best = [model.cost_of(state.load), state]
+    lowest = [float((model.base + state.load).max()), state]
+
+    def consider(candidate: _State) -> None:
+        cost = model.cost_of(candidate.load)
+        if cost < best[0] - 1e-9:
+            best[0], best[1] = cost, candidate.copy()
+        peak = float((model.base + candidate.load).max())
+        if peak < lowest[0] - 1e-9:
+            lowest[0], lowest[1] = peak, candidate.copy()
+
+    if model.charge == 0 or not items:
+        return {"options": dict(state.options), "cost": best[0]}
+    rng = np.random.default_rng(0)
+    reference = float((model.base + model.fixed).max(initial=1.0)) or 1.0
+    for weight in (0.02, 0.005):
+        trial = empty.copy()
+        w = weight * model.charge / (2 * reference)
+        if all(_insert(model, trial, item, w) for item in items):
+            _descend(model, trial, items, w, deadline)
+            _descend(model, trial, items, 0.0, deadline)
+            consider(trial)
+    low = max((model._alone_peak(i) for i in items), default=0.0)
+    high = float((model.base + best[1].load).max())
+    while high - low > 1e-3 * high and time.perf_counter() < deadline:
+        target = (low + high) / 2
+        reached = _aim(model, best[1], items, target, rng, deadline, consider)
+        if reached is None:
+            low = target
+        else:
+            high = min(target, reached)
+    # The rest of the time: kicks around the best schedule at its own peak.
+    while time.perf_counter() < deadline:
+        peak = float((model.base + best[1].load).max())
+        _aim(model, best[1], items, peak, rng, deadline, consider, tries=4)
+    return {
+        "options": dict(best[1].options),
+        "cost": best[0],
+        "lowest": dict(lowest[1].options),
+    }
+
+
+def _aim(
+    model: _Model,
+    start: _State,
+    items: list[_Item],
+    target: float,
+    rng: np.random.Generator,
+    deadline: float,
+    consider: Any,
+    tries: int = 6,
+) -> float | None:
+    """Try to bring the site load under `target` from `start`; the peak reached or None."""
+    state = start.copy()
+    _descend(model, state, items, 0.0, deadline, target)
+    for attempt in range(tries + 1):
+        peak = float((model.base + state.load).max())
+        if peak <= target + _TOLERANCE:
+            _descend(model, state, items, 0.0, deadline, target, pairs=True)
+            consider(state)
+            return float((model.base + state.load).max())
+        if attempt == tries or time.perf_counter() >= deadline:
+            break
+        trial = state.copy()
+        size = min(len(items), int(rng.integers(2, 4)))
+        moved = [items[i] for i in rng.choice(len(items), size=size, replace=False)]
+        old = {item.name: trial.options[item.name] for item in moved}
+        for item in moved:
+            _apply(model, item, trial.options.pop(item.name), trial, -1)
+        for item in (moved[i] for i in rng.permutation(len(moved))):
+            _insert(model, trial, item, 0.0, fallback=None, target=target) or _insert(
+                model, trial, item, 0.0, fallback=old[item.name]
+            )
+        if len(trial.options) < len(state.options):
+            continue
+        _descend(model, trial, items, 0.0, deadline, target)
+        if _surrogate(model, trial.load, 0.0, target) <= _surrogate(model, state.load, 0.0, target):
+            state = trial
+    consider(state)
+    return None
+
+
+def _surrogate(
+    model: _Model, load: NDArray[np.float64], w: float, target: float = math.inf
+) -> float:
+    site = model.base + load
+    value = model.cost_of(load) + w * float(site @ site)
+    if math.isfinite(target):
+        value += _OVER * model.charge * float(np.maximum(site - target, 0.0).sum())
+    return value
+
+
+def _descend(
+    model: _Model,
+    state: _State,
+    items: list[_Item],
+    w: float,
+    deadline: float,
+    target: float = math.inf,
+    pairs: bool = False,
+) -> float:
+    """Move one process at a time to its best place until no move lowers the surrogate; with
+    `pairs`, then also two at a time (both taken out, put back in either order), which swaps
+    processes that block each other's cheaper places."""
+    current = _surrogate(model, state.load, w, target)
+    while time.perf_counter() < deadline:
         improved = False
         for item in items:
-            _apply(model, item, chosen[item.name], load, crew_busy, -1)
-            option = _best_place(model, item, load, crew_busy)
-            assert option is not None  # its old place is still free
-            _apply(model, item, option, load, crew_busy, +1)
-            cost = model.cost_of(load)
-            if cost < current - 1e-9:
+            old = state.options.pop(item.name)
+            _apply(model, item, old, state, -1)
+            _insert(model, state, item, w, fallback=old, target=target)
+            value = _surrogate(model, state.load, w, target)
+            if value < current - 1e-9 * max(1.0, abs(current)):
                 improved = True
-                current = cost
-            chosen[item.name] = option
-    return {"options": chosen, "cost": current}
+            current = min(current, value)
+        if improved:
+            continue
+        if not pairs:
+            break
+        for a, first in enumerate(items):
+            for second in items[a + 1 :]:
+                if time.perf_counter() >= deadline:
+                    return current
+                trial = state.copy()
+                for item in (first, second):
+                    _apply(model, item, trial.options.pop(item.name), trial, -1)
+                done = True
+                for item in (second, first) if first.kind == "breakable" else (first, second):
+                    done = done and _insert(model, trial, item, w, target=target)
+                if not done:
+                    continue
+                value = _surrogate(model, trial.load, w, target)
+                if value < current - 1e-9 * max(1.0, abs(current)):
+                    state.options, state.load, state.crew_busy = (
+                        trial.options,
+                        trial.load,
+                        trial.crew_busy,
+                    )
+                    current, improved = value, True
+        if not improved:
+            break
+    return current
 
 
-def _apply(
+def _insert(
     model: _Model,
+    state: _State,
     item: _Item,
-    option: Any,
-    load: NDArray[np.float64],
-    crew_busy: dict[str, NDArray[np.float64]],
-    sign: int,
-) -> None:
+    w: float,
+    fallback: Any = None,
+    target: float = math.inf,
+) -> bool:
+    """Place `item` where it adds least to the surrogate; False if it fits nowhere."""
+    option = _best_place(model, item, state, w, target)
+    if option is None:
+        option = fallback
+    if option is None:
+        return False
+    state.options[item.name] = option
+    _apply(model, item, option, state, +1)
+    return True
+
+
+def _apply(model: _Model, item: _Item, option: Any, state: _State, sign: int) -> None:
     intervals, extra = _runs(item, option, model.horizon)
-    load += sign * extra
-    if item.crew in crew_busy:
-        crew_busy[item.crew][intervals] += sign
+    state.load += sign * extra
+    if item.crew in state.crew_busy:
+        state.crew_busy[item.crew][intervals] += sign
 
 
 def _best_place(
-    model: _Model,
-    item: _Item,
-    load: NDArray[np.float64],
-    crew_busy: dict[str, NDArray[np.float64]],
+    model: _Model, item: _Item, state: _State, w: float, target: float = math.inf
 ) -> Any:
-    """Where `item` adds least to the cost given the rest (ties: the earliest), or None."""
-    site = model.base + load
+    """Where `item` adds least to the surrogate (cost + w·Σ site² + the penalty of load above
+    `target`) given the rest (ties: the earliest), or None when the cap or its crew leave it no
+    place."""
+    over = _OVER * model.charge if math.isfinite(target) else 0.0
+    site = model.base + state.load
     peak = float(site.max(initial=0.0))
     free = np.ones(model.horizon, dtype=bool)
-    if item.crew in crew_busy:
-        free = crew_busy[item.crew] < 0.5
+    if item.crew in state.crew_busy:
+        free = state.crew_busy[item.crew] < 0.5
     headroom = np.full(model.horizon, np.inf) if model.cap is None else model.cap - site
     if item.kind == "breakable":
         candidates = item.allowed[free[item.allowed]]
         candidates = candidates[headroom[candidates] >= item.power - _TOLERANCE]
         if candidates.size < item.duration:
             return None
-        # Fill the cheapest intervals, one at a time, charging any rise of the peak.
-        picked: list[int] = []
-        level = site.copy()
-        energy = model.price * item.power * model.hours
+        # Fill the cheapest intervals one at a time, charging any rise of the peak.
+        p = item.power
+        level = site[candidates].copy()
+        energy = model.price[candidates] * p * model.hours
+        taken = np.zeros(candidates.size, dtype=bool)
         for _ in range(item.duration):
-            rise = np.maximum(level[candidates] + item.power - peak, 0.0)
-            marginal = energy[candidates] + model.charge * rise
+            marginal = (
+                energy
+                + model.charge * np.maximum(level + p - peak, 0.0)
+                + w * (2 * level * p + p * p)
+            )
+            if over:
+                marginal += over * (
+                    np.maximum(level + p - target, 0.0) - np.maximum(level - target, 0.0)
+                )
+            marginal[taken] = np.inf
             best = int(np.argmin(marginal))
-            t = int(candidates[best])
-            picked.append(t)
-            level[t] += item.power
-            peak = max(peak, float(level[t]))
-            candidates = np.delete(candidates, best)
-        return np.array(sorted(picked), dtype=np.int64)
+            taken[best] = True
+            level[best] += p
+            peak = max(peak, float(level[best]))
+        return candidates[taken]
     d = item.duration
-    blocks = np.lib.stride_tricks.sliding_window_view(site, d)[item.starts] + item.profile
+    windows = np.lib.stride_tricks.sliding_window_view(site, d)[item.starts]
+    blocks = windows + item.profile
     ok = np.ones(item.starts.size, dtype=bool)
     if model.cap is not None:
         ok &= (blocks <= model.cap + _TOLERANCE).all(axis=1)
-    if item.crew in crew_busy:
+    if item.crew in state.crew_busy:
         ok &= np.lib.stride_tricks.sliding_window_view(free, d)[item.starts].all(axis=1)
     if not ok.any():
         return None
     marginal = model.block_cost[item.name] + model.charge * np.maximum(
         blocks.max(axis=1) - peak, 0.0
     )
+    if w:
+        marginal = marginal + 2 * w * (windows @ item.profile)
+    if over:
+        marginal = marginal + over * (
+            np.maximum(blocks - target, 0.0).sum(axis=1)
+            - np.maximum(windows - target, 0.0).sum(axis=1)
+        )
     marginal[~ok] = np.inf
     return int(item.starts[int(np.argmin(marginal))])
