@@ -5,6 +5,7 @@ shown once, the buildings import all or nothing, the figures page and its Excel 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from urllib.parse import unquote
 
 import pytest
 from django.utils import timezone
@@ -213,7 +214,8 @@ def test_the_buildings_import_is_all_or_nothing_with_a_report_by_row(place, user
 def test_searching_a_plate_opens_the_bike_with_its_battery(place, users, client):
     _as(client, users["wutong"])
     answer = client.get("/ebike/bikes/?q=桐乡a00001")
-    assert answer.status_code == 302 and answer["Location"].endswith("/ebike/bikes/桐乡A00001/")
+    assert answer.status_code == 302
+    assert unquote(answer["Location"]).endswith("/ebike/bikes/桐乡A00001/")
     page = client.get("/ebike/bikes/桐乡A00001/").content.decode()
     assert "BAT-TX-00000001" in page
 
