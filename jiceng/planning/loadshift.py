@@ -43,6 +43,7 @@ the cap (or the crews, without a cap).
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -63,6 +64,8 @@ KINDS: tuple[Kind, ...] = ("shiftable", "breakable", "inflexible")
 _TOLERANCE = 1e-6
 # Penalty, in demand charges, of each kW above the target peak in each interval (heuristic).
 _OVER = 4.0
+# Share of the time limit the local search gets before HiGHS, with a demand charge.
+_SHARE = 0.25
 
 
 class LoadShiftError(ValueError):
@@ -389,7 +392,7 @@ def schedule(
     cap = None if power_cap is None else float(power_cap)
     began = time.perf_counter()
     model = _Model(price, base, fixed, items, cap=cap, charge=charge, hours=hours)
-    heuristic = _heuristic(model, deadline=began + (0.25 if charge else 0.1) * limit)
+    heuristic = _heuristic(model, deadline=began + (_SHARE if charge else 0.1) * limit)
     remaining = max(limit - (time.perf_counter() - began), 0.05)
     solved = model.solve(remaining, incumbent=heuristic)
     if solved.get("status") == "limit" and "options" not in solved and heuristic is None:
@@ -701,7 +704,7 @@ class _Model:
         rows, cols, vals = [], [], []
         row = 0
         for members in groups.values():
-            for a, b in zip(members, members[1:], strict=False):
+            for a, b in itertools.pairwise(members):
                 starts = columns[a][1].astype(np.float64)
                 rows += [np.full(starts.size, row), np.full(starts.size, row)]
                 cols += [
@@ -864,10 +867,13 @@ def _heuristic(model: _Model, *, deadline: float) -> dict[str, Any] | None:
             low = target
         else:
             high = min(target, reached)
-    # The rest of the time: kicks around the best schedule at its own peak.
-    while time.perf_counter() < deadline:
+    # Then kicks around the best schedule at its own peak, until ten rounds bring nothing.
+    idle = 0
+    while idle < 10 and time.perf_counter() < deadline:
+        before = best[0]
         peak = float((model.base + best[1].load).max())
         _aim(model, best[1], items, peak, rng, deadline, consider, tries=4)
+        idle = idle + 1 if best[0] >= before - 1e-9 else 0
     return {
         "options": dict(best[1].options),
         "cost": best[0],
