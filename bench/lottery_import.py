@@ -103,8 +103,8 @@ def body(outlets: int, days: int) -> dict[str, object]:
     from jiceng.reference import REFERENCE
 
     region_import_csv((REFERENCE / "regions-tongxiang.csv").read_text(encoding="utf-8"))
-    villages = list(
-        Region.objects.filter(level="village", code__startswith="330483").values_list(
+    towns = list(
+        Region.objects.filter(level="town", code__startswith="330483").values_list(
             "code", flat=True
         )
     )
@@ -112,7 +112,7 @@ def body(outlets: int, days: int) -> dict[str, object]:
         Outlet(
             code=f"33048{n:05d}",
             name=f"福彩投注站{n:05d}",
-            region_id=villages[n % len(villages)],
+            region_id=towns[n % len(towns)],
             opened_on=date(2015, 1, 1),
             staff_count=1,
         )
