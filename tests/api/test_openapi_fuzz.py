@@ -48,6 +48,7 @@ from jiceng.core.models import Role, User
 from jiceng.core.services.accounts import api_token_create, user_create
 from jiceng.core.services.regions import region_import_csv
 from jiceng.core.services.registries import person_create
+from jiceng.ebike.services.registry import building_create, ebike_register
 from jiceng.gas.services.registry import cylinder_register, station_create, user_site_register
 from jiceng.hall.services.catalogue import catalogue_load
 from jiceng.hall.services.network import hall_create, point_create, window_create
@@ -67,6 +68,24 @@ EXAMPLES_PER_OPERATION = 10
 # names one of these fields, and only these: any other 400 on valid input is a finding ("*": any
 # field of the operation's free-form data).
 DATA_DEPENDENT: dict[str, dict[str, str]] = {
+    "POST /api/v1/ebike/alerts": {
+        "building": "a building of the caller's region",
+        "at": "with its offset, not in the future",
+    },
+    "POST /api/v1/ebike/inspections": {
+        "target": "a building or shop of the caller's region",
+        "checklist": "an e-bike checklist",
+        "findings": "every active item of the checklist, once",
+        "inspected_at": "not in the future",
+    },
+    "POST /api/v1/ebike/bikes": {
+        "plate": "a plate in the county's format, not registered yet",
+        "frame_number": "a frame number in the county's format",
+        "building": "a building of the caller's region",
+        "bought_on": "not in the future",
+        "battery.code": "a battery code in the county's format",
+        "battery.voltage_v": "at most 60 V for a lithium battery claimed compliant",
+    },
     "POST /api/v1/cases": {
         "category": "a category of the reference data",
         "region": "a region of the tree",
@@ -254,8 +273,21 @@ def _seed_county(admin: User) -> dict[str, list[Any]]:
         beds=80,
         capacity=40,
     )
+    building = building_create(
+        actor=None, name="庆丰小区1幢", region_code="330483001001", floors=18, height_m=54
+    )
+    bike = ebike_register(
+        actor=None,
+        plate="桐乡A12345",
+        frame_number="TX2025A0001234",
+        standard="GB17761-2024",
+        bought_on=None,
+        building=building.pk,
+    )
     return {
         "case_id": [case.pk],
+        "building_id": [building.pk],
+        "plate": [bike.plate],
         "hall_id": [hall.pk],
         "window_id": [w.pk for w in windows],
         "ticket_id": [taken.ticket.pk],
