@@ -699,22 +699,26 @@ def _inspections(plan: _Plan) -> tuple[int, int]:
             continue
         failures = town.figures["violations_cleared"]
         plan_days = max(1, (latest - plan.start).days)
-        # Night patrols: two rounds a month, four buildings each.
+        # Night patrols: two rounds a month, four buildings each, the route through them.
+        visits: list[list[Building]] = []
         for month in range(12):
             for half in range(2):
                 day = plan.start + timedelta(days=min(plan_days - 1, month * 30 + half * 15 + 3))
                 started = _moment(plan, day, 21, 22)
-                patrol = Round(
-                    kind="night_patrol",
-                    region_id=town.code,
-                    leader=inspector,
-                    members="消防站、派出所、社区网格员",
-                    started_at=started,
-                    ended_at=started + timedelta(hours=2),
-                    route=[b.name for b in buildings[:4]],
-                    note="",
+                picked = plan.rng.choice(len(buildings), size=min(4, len(buildings)), replace=False)
+                visits.append([buildings[int(i)] for i in picked])
+                rounds.append(
+                    Round(
+                        kind="night_patrol",
+                        region_id=town.code,
+                        leader=inspector,
+                        members="消防站、派出所、社区网格员",
+                        started_at=started,
+                        ended_at=started + timedelta(hours=2),
+                        route=[b.name for b in visits[-1]],
+                        note="",
+                    )
                 )
-                rounds.append(patrol)
         Round.objects.bulk_create(rounds[-24:])
         patrols = rounds[-24:]
         # The failures: each one an item failed at an inspection and passed at a re-inspection.
@@ -727,12 +731,10 @@ def _inspections(plan: _Plan) -> tuple[int, int]:
             for _twice in range(2):
                 day = plan.start + timedelta(days=int(plan.rng.integers(0, plan_days)))
                 targets.append(("shop", "shop", shop, _moment(plan, day), None))
-        for patrol in patrols:
-            for building in plan.rng.choice(
-                len(buildings), size=min(4, len(buildings)), replace=False
-            ):
-                at = patrol.started_at + timedelta(minutes=int(plan.rng.integers(5, 110)))
-                targets.append(("night_patrol", "building", buildings[int(building)], at, patrol))
+        for walk, visited in zip(patrols, visits, strict=True):
+            for building in visited:
+                at = walk.started_at + timedelta(minutes=int(plan.rng.integers(5, 110)))
+                targets.append(("night_patrol", "building", building, at, walk))
         while len(targets) < failures:  # a small county: some buildings inspected again
             building = buildings[len(targets) % len(buildings)]
             day = plan.start + timedelta(days=int(plan.rng.integers(0, plan_days)))
@@ -798,14 +800,10 @@ def _open_findings(plan: _Plan) -> int:
 
 
 def _colours() -> None:
-    """Every building's colour, by the module's own refresh where it has one."""
-    try:
-        from jiceng.ebike.services import colours  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    refresh = getattr(colours, "building_colours_refresh", None)
-    if refresh is not None:
-        refresh(at=timezone.now(), fresh=True)
+    """Every building's colour, through the module's own refresh."""
+    from jiceng.ebike.services.colours import building_colours_refresh
+
+    building_colours_refresh(at=timezone.now(), fresh=True)
 
 
 # --- reset -----------------------------------------------------------------------------------
@@ -840,8 +838,8 @@ def demo_ebike_delete() -> None:
             f"DELETE FROM {quote(Round._meta.db_table)} WHERE kind = %s",  # noqa: S608
             ["night_patrol"],
         )
-        for model in EBIKE_TABLES:
-            cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")  # noqa: S608
+        for ebike_table in EBIKE_TABLES:
+            cursor.execute(f"DELETE FROM {quote(ebike_table._meta.db_table)}")  # noqa: S608
         cursor.execute(f"DELETE FROM {quote(Shop.owners.through._meta.db_table)}")  # noqa: S608
         cursor.execute(f"DELETE FROM {quote(Shop._meta.db_table)}")  # noqa: S608
         cursor.execute(f"DELETE FROM {quote(Building._meta.db_table)}")  # noqa: S608
