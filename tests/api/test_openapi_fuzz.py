@@ -24,7 +24,8 @@ All findings of the run are listed together in the failure message.
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import date, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,8 @@ from jiceng.hall.services.queue import ticket_take, window_open
 from jiceng.ltc.services.applications import application_apply
 from jiceng.ltc.services.assessments import assessment_create_for_person
 from jiceng.ltc.services.institutions import institution_create
+from jiceng.power.services import dr_event_create, meter_create
+from jiceng.youth.services import platform_create, talent_register
 from tests.ltc.scores import sheet
 
 REFERENCE = Path(__file__).resolve().parents[2] / "jiceng" / "reference"
@@ -158,6 +161,24 @@ DATA_DEPENDENT: dict[str, dict[str, str]] = {
     "GET /api/v1/gas/cylinders/{identifier}/fill-check": {"station": "your station, or name one"},
     "POST /api/v1/lottery/sales": {"__all__": "a CSV file of sales with its header and rows"},
     "POST /api/v1/lottery/prizes": {"game": "a game of the centre", "outlet": "an outlet"},
+    "POST /api/v1/power/meters": {
+        "code": "a code not registered yet",
+        "enterprise": "an enterprise of your region",
+        "region": "a region in your scope",
+    },
+    "POST /api/v1/power/meters/{meter}/readings": {
+        "body": "a CSV of 15-minute readings time,kw with its header",
+    },
+    "GET /api/v1/power/meters/{meter}/cost": {"to": "a period that starts before it ends"},
+    "POST /api/v1/power/dr/events": {
+        "baseline": "a method of power-rules.json",
+        "price_yuan_per_kwh": "not above the cap of the event's kind",
+        "end": "after the start",
+        "region": "a region in your scope",
+    },
+    "POST /api/v1/power/dr/events/{event_id}/commitments": {
+        "meter": "a meter in the event's region",
+    },
     "POST /api/v1/projects": {
         "region": "a region of the tree",
         "start_target": "not after the production target",
@@ -165,6 +186,20 @@ DATA_DEPENDENT: dict[str, dict[str, str]] = {
     "PUT /api/v1/projects/{project_id}/milestones": {
         "*": "each milestone, named by its code: codes unique, predecessors known and without "
         "cycles, durations not negative, done dates not in the future nor before a predecessor's",
+    },
+    "POST /api/v1/youth/people": {
+        "id_number": "check character, province and birth date; not in the reserve yet",
+        "region": "a village or community of the tree",
+    },
+    "POST /api/v1/youth/people/{person_id}/steps": {
+        "on": "not in the future, nor before the person's birth",
+        "facts": "the facts the step needs (names or ids of registered people)",
+    },
+    "POST /api/v1/youth/activities": {
+        "platform": "a platform the user organises",
+        "participants": "young people of the county",
+        "on": "not in the future",
+        "hours": "counted to a tenth of an hour, at least 0.1",
     },
 }
 
@@ -273,6 +308,28 @@ def _seed_county(admin: User) -> dict[str, list[Any]]:
         beds=80,
         capacity=40,
     )
+    talent = talent_register(
+        actor=None,
+        name="王青",
+        id_number=make_resident_id("330483", date(2001, 4, 5), 2, "M"),
+        region_code="330483001001",
+        education="bachelor",
+        background="villager",
+    )
+    platform_create(actor=None, name="梧桐反诈宣传队", kind="anti_fraud", region_code="330483001")
+    meter = meter_create(
+        actor=None, code="M-FUZZ", category="large_industry", flat_price="0.6", region="330483001"
+    )
+    power_event = dr_event_create(
+        actor=None,
+        day=date(2026, 8, 10),
+        start=time(14, 0),
+        end=time(16, 0),
+        kind="peak_shaving",
+        baseline="recent_workdays",
+        price_yuan_per_kwh=Decimal("4"),
+        region="330483",
+    )
     building = building_create(
         actor=None, name="庆丰小区1幢", region_code="330483001001", floors=18, height_m=54
     )
@@ -297,6 +354,9 @@ def _seed_county(admin: User) -> dict[str, list[Any]]:
         "assessment_id": [assessment.pk],
         "application_id": [application.pk],
         "code": ["330483", "330483001", "330483001001"],
+        "meter": [meter.code],
+        "event_id": [power_event.pk],
+        "person_id": [talent.pk],
     }
 
 
