@@ -144,7 +144,7 @@ class ActivityIn(Schema):
     platform: RecordId
     name: str = Field(min_length=1, max_length=200, pattern=REQUIRED_TEXT)
     on: Day
-    hours: Decimal = Field(gt=0, le=24, decimal_places=1, max_digits=3)
+    hours: float = Field(gt=0, le=24, description="hours of each participant, to a tenth")
     participants: list[RecordId] = Field(
         min_length=1, max_length=500, description="ids of young people's records"
     )
@@ -288,7 +288,7 @@ def post_activity(request: HttpRequest, payload: ActivityIn) -> Status[ActivityO
         platform=platform,
         name=payload.name,
         on=payload.on,
-        hours=payload.hours,
+        hours=str(payload.hours),
         participants=payload.participants,
     )
     return Status(

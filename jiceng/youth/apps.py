@@ -21,7 +21,10 @@ class YouthConfig(AppConfig):
         # Rules are data an administrator may adjust: their changes are audited, as are the
         # records of people and their steps.
         auditlog.register(models.Step)
-        auditlog.register(models.Talent, exclude_fields=["version"])
+        auditlog.register(
+            models.Talent,
+            exclude_fields=["version", "stage_since", "last_step", "due_step", "due_on"],
+        )
         auditlog.register(models.StepRecord)
         auditlog.register(models.ReservePolicy)
         register_close_handler(CATEGORY, mediation_case_closed)
