@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import time
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -29,6 +31,7 @@ from jiceng.core.identifiers import make_credit_code
 from jiceng.core.models import Role
 from jiceng.core.services.accounts import api_token_create, user_create
 from jiceng.core.services.registries import person_create
+from jiceng.ebike.services.registry import building_create, ebike_register
 from jiceng.gas.services.orders import order_take
 from jiceng.gas.services.registry import scale_device_create
 from jiceng.hall.services.catalogue import catalogue_load
@@ -38,6 +41,7 @@ from jiceng.ledger.models import CaptureJob
 from jiceng.ltc.models import Assessment, InsuredPerson
 from jiceng.ltc.services.applications import application_apply
 from jiceng.ltc.services.institutions import institution_create
+from jiceng.power.services import dr_event_create, meter_create
 from jiceng.youth.services import talent_register
 from tests.gas.conftest import capture, event, make_cylinder, network_build
 from tests.ltc.conftest import new_id_number, walk
@@ -203,6 +207,30 @@ def county(users, settings) -> County:
         education="bachelor",
         background="villager",
     )
+    meter = meter_create(
+        actor=None, code="M-WALK", category="large_industry", flat_price="0.6", region=WUTONG
+    )
+    power_event = dr_event_create(
+        actor=None,
+        day=timezone.localdate(),
+        start=time(14, 0),
+        end=time(16, 0),
+        kind="peak_shaving",
+        baseline="recent_workdays",
+        price_yuan_per_kwh=Decimal("4"),
+        region=WUTONG,
+    )
+    building = building_create(
+        actor=None, name="庆丰小区1幢", region_code="330483001001001", floors=18, height_m=54
+    )
+    bike = ebike_register(
+        actor=None,
+        plate="桐乡A12345",
+        frame_number="TX2025A0001234",
+        standard="GB17761-2024",
+        bought_on=None,
+        building=building.pk,
+    )
     assert assessment is not None and job is not None, "the walk needs real records to refuse"
 
     other_admin = user_create(
@@ -244,6 +272,10 @@ def county(users, settings) -> County:
         "region": WUTONG,
         "id": str(case.pk),
         "year": str(timezone.localdate().year),
+        "building_id": str(building.pk),
+        "plate": str(bike.plate),
+        "meter": meter.code,
+        "event_id": str(power_event.pk),
     }
     tokens = {
         "other_admin": api_token_create(user=other_admin)[1],
