@@ -62,7 +62,12 @@ from jiceng.ebike.models import (
     Shop,
     Standard,
 )
-from jiceng.ebike.reference_data import BUILDING_SCHEME
+from jiceng.ebike.reference_data import (
+    BUILDING_SCHEME,
+    alert_rules_ensure,
+    building_rules_ensure,
+    checklists_ensure,
+)
 from jiceng.inspections.models import (
     Checklist,
     ChecklistItem,
@@ -139,6 +144,10 @@ def seed_ebike(
     if not plan.towns:
         return {}
     _plan_figures(plan)
+    # In the migrated database already; again after a test that emptied the tables.
+    building_rules_ensure()
+    alert_rules_ensure()
+    checklists_ensure()
     with transaction.atomic(), disable_auditlog():
         buildings = _buildings(plan, bikes)
         shops = _shops(plan, county)

@@ -13,38 +13,8 @@ from django.utils import timezone
 from jiceng.demo.ebike import SEED_FIGURES, SEED_TOWN, demo_ebike_delete, seed_ebike
 from jiceng.ebike.figures import figures_by_town_month, year_window
 from jiceng.ebike.models import Building, Ebike, LiftBlocker, Shop
-from jiceng.inspections.models import Checklist, ChecklistItem, Inspection
-
-# The module's three checklists (jiceng/reference/ebike-checklists.json, loaded by the ebike
-# data migration): item codes, categories and severities as the data file has them.
-CHECKLISTS = {
-    "community": "C01 fire major,C02 fire major,C03 fire major,C04 fire major,C05 fire minor,"
-    "C06 fire minor,C07 fire minor,C08 property minor,C09 fire minor,C10 property minor",
-    "shop": "S01 market minor,S02 market major,S03 market major,S04 market major,"
-    "S05 fire major,S06 market major",
-    "night_patrol": "N01 fire major,N02 fire major,N03 fire major,N04 fire minor",
-}
-
-
-def checklists_ensure() -> None:
-    """The ebike checklists, where the migrated database does not hold them yet."""
-    for code, items in CHECKLISTS.items():
-        checklist, created = Checklist.objects.get_or_create(
-            code=code,
-            defaults={"name": code, "module": "ebike", "deadline_days": {"major": 3, "minor": 7}},
-        )
-        if not created:
-            continue
-        for position, spec in enumerate(items.split(",")):
-            item, category, severity = spec.split()
-            ChecklistItem.objects.create(
-                checklist=checklist,
-                code=item,
-                text=item,
-                category=category,
-                severity=severity,
-                position=position,
-            )
+from jiceng.ebike.reference_data import checklists_ensure
+from jiceng.inspections.models import Inspection
 
 
 @pytest.fixture

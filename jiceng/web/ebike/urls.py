@@ -18,5 +18,16 @@ urlpatterns = [
     path("patrols/", views.patrols_page, name="ebike-patrols"),
     path("figures/", views.figures_page, name="ebike-figures"),
     path("figures/export.xlsx", views.figures_export, name="ebike-figures-export"),
-    path("templates/<str:what>.xlsx", views.import_template, name="ebike-import-template"),
+    path(
+        "templates/buildings.xlsx",
+        views.import_template,
+        {"what": "buildings"},
+        name="ebike-import-template-buildings",
+    ),
+    path(
+        "templates/bikes.xlsx",
+        views.import_template,
+        {"what": "bikes"},
+        name="ebike-import-template-bikes",
+    ),
 ]

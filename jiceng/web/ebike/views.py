@@ -118,7 +118,7 @@ def _community_colour(counts: dict[str, int]) -> str:
 def _inspect_url(checklist: str, target: str) -> str:
     """The generic inspection page of the inspections engine (empty while it is not wired)."""
     try:
-        return reverse("inspections-new", args=[checklist, target])
+        return reverse("inspection-new", args=[checklist, target])
     except NoReverseMatch:
         return ""
 
@@ -498,7 +498,7 @@ def patrols_page(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(rounds, PAGE_SIZE).get_page(request.GET.get("page"))
     try:
-        start_url = reverse("inspections-rounds")
+        start_url = reverse("inspection-rounds")
     except NoReverseMatch:
         start_url = ""
     return render(request, T + "patrols.html", {"page": page, "start_url": start_url})
@@ -528,7 +528,7 @@ def import_buildings(request: HttpRequest) -> HttpResponse:
         context={
             "title": _("Import buildings"),
             "columns": BUILDING_COLUMNS,
-            "template_url": reverse("ebike-import-template", args=["buildings"]),
+            "template_url": reverse("ebike-import-template-buildings"),
         },
     )
 
@@ -549,7 +549,7 @@ def import_bikes(request: HttpRequest) -> HttpResponse:
         context={
             "title": _("Import e-bikes"),
             "columns": EBIKE_COLUMNS,
-            "template_url": reverse("ebike-import-template", args=["bikes"]),
+            "template_url": reverse("ebike-import-template-bikes"),
         },
     )
 
