@@ -18,9 +18,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jiceng.core import identity_vault
+from jiceng.core.identifiers import validate_resident_id
 from jiceng.core.services.regions import ImportRefused
 from jiceng.core.spreadsheets import cell_text, read_table
 from jiceng.youth import access
+from jiceng.youth.models import Background, Education
 from jiceng.youth.services.talents import talent_register, village_region
 
 if TYPE_CHECKING:
@@ -88,7 +90,13 @@ def talents_import(*, actor: User | None, filename: str, content: bytes) -> int:
         tags = _split_tags(values.get("tags", ""))
         unknown = [t for t in tags if t not in TAG_NAMES]
         problem = ""
-        if unknown:
+        if not values["name"]:
+            problem = _("the name is missing")
+        elif values["education"] not in Education.values:
+            problem = _("unknown education: %s") % values["education"]
+        elif values["background"] not in Background.values:
+            problem = _("unknown background: %s") % values["background"]
+        elif unknown:
             problem = _("unknown tag: %s") % unknown[0]
         else:
             digest = identity_vault.digest(values["id_number"])
@@ -97,6 +105,7 @@ def talents_import(*, actor: User | None, filename: str, content: bytes) -> int:
             seen.setdefault(digest, line)
         if not problem:
             try:
+                validate_resident_id(values["id_number"])
                 region = village_region(values["region"])
                 if actor is not None and not access.may_register(actor, region.code):
                     problem = _("region %s is outside your scope") % region.code
