@@ -3,11 +3,12 @@
 1. Energy cost under the site cap, 20 processes × 96 quarter hours: proven optimal (target
    < 1 s), beside the same time-indexed model in PuLP + CBC: the same optimum (asserted), the
    time ratio.
-2. Energy cost plus a demand charge on at least 50 generated enterprises, with the default 2 s
-   time limit: the gap reached, and the cost beside FlexMeasures' process scheduler
+2. Energy cost plus a demand charge on 50 generated enterprises, with the default 2 s time
+   limit: the gap reached, and the cost beside FlexMeasures' process scheduler
    (bench/flexmeasures_process.py, re-implemented; FlexMeasures itself is not installed): ours
-   no higher on every enterprise (asserted where its schedule keeps the cap and the crews), the
-   mean saving.
+   no higher on every enterprise (asserted; FlexMeasures schedules each process alone, so its
+   schedule may also break the cap, which is counted), the mean saving. FlexMeasures has no
+   crews, so this set has none (their processes keep their working hours); the cap set has.
 
 Enterprises are synthetic: a base load (a shift pattern with noise), 6 to 20 processes (batch
 vats and compressors as shiftable blocks, chillers, pumps and forklift chargers as breakable
@@ -53,8 +54,9 @@ def tou_prices(flat: float = FLAT) -> np.ndarray:
     return prices
 
 
-def enterprise(seed: int, processes: int | None = None) -> dict[str, Any]:
-    """One synthetic enterprise's day (see the module docstring)."""
+def enterprise(seed: int, processes: int | None = None, crews: bool = True) -> dict[str, Any]:
+    """One synthetic enterprise's day (see the module docstring); without `crews` the crew
+    processes keep their working hours (forbidden intervals) but not their crew."""
     rng = np.random.default_rng(seed)
     n = int(processes or rng.integers(6, 21))
     t = np.arange(INTERVALS)
@@ -78,7 +80,8 @@ def enterprise(seed: int, processes: int | None = None) -> dict[str, Any]:
                 "latest_end": latest_end,
             }
             if rng.random() < 0.4:
-                process["crew"] = "crew-a"
+                if crews:
+                    process["crew"] = "crew-a"
                 process["forbidden"] = list(LUNCH) + NIGHT
                 process["earliest"], process["latest_end"] = 24, 88
         elif roll < 0.85:
@@ -186,8 +189,13 @@ def cap_figures(quick: bool) -> list[Figure]:
         case = _cap_only(seed)
         seed += 1
         try:
-            schedule(case["prices"], case["processes"], base_load=case["base_load"],
-                     power_cap=case["power_cap"], time_limit=10)
+            schedule(
+                case["prices"],
+                case["processes"],
+                base_load=case["base_load"],
+                power_cap=case["power_cap"],
+                time_limit=10,
+            )
         except LoadShiftError:
             continue
         cases.append(case)
@@ -234,30 +242,35 @@ def demand_figures(quick: bool) -> list[Figure]:
     count = 12 if quick else 50
     gaps, savings, times, proven, fm_infeasible = [], [], [], 0, 0
     ours_costs, peer_costs = [], []
-    for seed in range(count):
-        case = enterprise(seed)
+    seed, skipped = 0, 0
+    while len(times) < count:
+        case = enterprise(seed, crews=False)  # FlexMeasures has no crews
+        seed += 1
         start = time.perf_counter()
-        result = schedule(
-            case["prices"],
-            case["processes"],
-            base_load=case["base_load"],
-            power_cap=case["power_cap"],
-            demand_charge=case["demand_charge"],
-        )
+        try:
+            result = schedule(
+                case["prices"],
+                case["processes"],
+                base_load=case["base_load"],
+                power_cap=case["power_cap"],
+                demand_charge=case["demand_charge"],
+            )
+        except LoadShiftError:
+            skipped += 1  # the generator made a crew that cannot fit its day: named, skipped
+            continue
         times.append(time.perf_counter() - start)
         gaps.append(result.gap)
         proven += int(result.optimal)
-        runs, load = flexmeasures_schedule(
+        _, load = flexmeasures_schedule(
             case["prices"], case["processes"], base_load=case["base_load"]
         )
         energy, demand = evaluate(
             case["prices"], load, demand_charge=case["demand_charge"], interval_hours=HOURS
         )
         peer_cost = energy + demand
-        keeps = load.max() <= case["power_cap"] + 1e-6 and _crews_kept(case, runs)
-        if keeps:
-            assert result.cost <= peer_cost + 1e-6, (seed, result.cost, peer_cost)
-        else:
+        # Ours is never dearer, even where FlexMeasures' schedule breaks the cap.
+        assert result.cost <= peer_cost + 1e-6, (seed, result.cost, peer_cost)
+        if load.max() > case["power_cap"] + 1e-6:
             fm_infeasible += 1
         ours_costs.append(result.cost)
         peer_costs.append(peer_cost)
@@ -272,28 +285,16 @@ def demand_figures(quick: bool) -> list[Figure]:
             peer=statistics.mean(peer_costs),
             peer_name="FlexMeasures ProcessScheduler (re-implemented)",
             note=(
-                f"ours <= FlexMeasures on every site (asserted where its schedule keeps the cap "
-                f"and crews; it breaks them on {fm_infeasible}); mean saving "
+                f"ours <= FlexMeasures on every site (asserted; its schedule also breaks the cap "
+                f"on {fm_infeasible}); mean saving "
                 f"{100 * statistics.mean(savings):.1f} % (max {100 * max(savings):.1f} %); "
                 f"gap: {proven} proven optimal, {within}/{count} within 1 %, median "
                 f"{100 * statistics.median(gaps):.2f} %, max {100 * max(gaps):.2f} %; "
-                f"time median {statistics.median(times):.2f} s, max {max(times):.2f} s"
+                f"time median {statistics.median(times):.2f} s, max {max(times):.2f} s; "
+                f"{skipped} generated sites without any schedule skipped"
             ),
         )
     ]
-
-
-def _crews_kept(case: dict[str, Any], runs: dict[str, list[int]]) -> bool:
-    busy: dict[str, set[int]] = {}
-    for process in case["processes"]:
-        crew = process.get("crew")
-        if crew is None:
-            continue
-        intervals = set(runs[process["name"]])
-        if busy.setdefault(crew, set()) & intervals:
-            return False
-        busy[crew] |= intervals
-    return True
 
 
 def run(quick: bool) -> list[Figure]:

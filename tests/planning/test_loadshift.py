@@ -4,6 +4,8 @@ a brute-force enumeration on small random instances."""
 from __future__ import annotations
 
 import itertools
+import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -151,7 +153,7 @@ def test_no_schedule_under_the_cap_names_the_cap() -> None:
 
 
 def test_bad_input_is_refused() -> None:
-    with pytest.raises(LoadShiftError, match="flat|constant"):
+    with pytest.raises(LoadShiftError, match="constant power"):
         hourly([{"name": "p", "power_kw": [1, 2], "duration": 2, "kind": "breakable"}])
     with pytest.raises(LoadShiftError, match="start"):
         hourly([{"name": "p", "power_kw": 1, "duration": 2, "kind": "inflexible"}])
@@ -298,3 +300,15 @@ def test_twenty_processes_under_a_cap_are_proven_optimal() -> None:
     assert result.optimal and result.gap == 0.0
     assert result.peak_kw <= 900 + 1e-6
     assert sorted(result.runs) == sorted(p["name"] for p in processes)
+
+
+def test_the_example_in_docs_loadshift_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    doc = Path(__file__).resolve().parents[2] / "docs" / "loadshift.md"
+    text = doc.read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, str(doc), "exec"), {"__name__": "docs_example"})  # noqa: S102
+    printed = capsys.readouterr().out
+    assert "vat from 11.00 h" in printed and "optimal True" in printed
+    assert "reduction 120 kW, compensation 1920 yuan" in printed
