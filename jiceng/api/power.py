@@ -55,8 +55,10 @@ ClockTime = Annotated[
 CreditCode = Annotated[
     str, Field(min_length=18, max_length=18, pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$")
 ]
-FlatPrice = Annotated[Decimal, Field(gt=0, le=10, decimal_places=5, description="yuan/kWh")]
-Kw = Annotated[Decimal, Field(gt=0, le=1_000_000, decimal_places=2, description="kW")]
+FlatPrice = Annotated[
+    Decimal, Field(ge=Decimal("0.00001"), le=10, description="yuan/kWh (5 decimals kept)")
+]
+Kw = Annotated[Decimal, Field(ge=Decimal("0.01"), le=1_000_000, description="kW (2 decimals kept)")]
 
 
 class PowerMeterIn(Schema):
@@ -146,7 +148,7 @@ class PowerEventIn(Schema):
         pattern=r"^[a-z0-9_]+$",
         description="a method of power-rules.json: recent_workdays, high_5_of_10, ...",
     )
-    price_yuan_per_kwh: Annotated[Decimal, Field(ge=0, le=100, decimal_places=4)]
+    price_yuan_per_kwh: Annotated[Decimal, Field(ge=0, le=100, description="4 decimals kept")]
     region: RegionCode | None = Field(None, description="default: the caller's region")
 
 
@@ -225,13 +227,14 @@ def meters_post(request: HttpRequest, payload: PowerMeterIn) -> Any:
 
 
 @router.post(
-    "/power/meters/{code}/readings",
+    "/power/meters/{meter}/readings",
     response=answers({201: PowerStoredOut}, 400, 403),
     summary="Post 15-minute readings (CSV time,kw, or an Excel workbook)",
     description="All or nothing: a bad row (a wrong interval, a time outside the day, a "
     "negative or absurd kW, a time repeated with another value) refuses the whole file (400, "
-    "`errors` lists each bad line with its reason, the header being line 1). Times are ISO 8601 "
-    "with their offset and start their quarter hour. Stored meter-days replace those stored.",
+    "`errors.body` lists each bad line with its reason, the header being line 1). Times are "
+    "ISO 8601 with their offset and start their quarter hour. Stored meter-days replace "
+    "those stored.",
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -250,24 +253,27 @@ def meters_post(request: HttpRequest, payload: PowerMeterIn) -> Any:
 )
 def readings_post(
     request: HttpRequest,
-    code: Path[MeterCode],
+    meter: Path[MeterCode],
     filters: Query[PowerReadingsFilter] = None,  # type: ignore[assignment]
 ) -> Any:
     user = request_user(request)
     access.check_manage(user)
-    meter = meter_for(user, code)
+    found = meter_for(user, meter)
     is_excel = request.content_type == XLSX
     try:
         report = readings_import(
             actor=user,
             content=request.body,
             filename="readings.xlsx" if is_excel else "readings.csv",
-            meter=meter,
+            meter=found,
             day=filters.day if filters is not None else None,
         )
     except ImportRefused as refused:
         rows = [{"line": line, "message": message} for line, message in refused.problems]
-        body = {"detail": _("The readings were refused; nothing was stored."), "errors": rows}
+        body = {
+            "detail": _("The readings were refused; nothing was stored."),
+            "errors": {"body": rows},
+        }
         return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
     return Status(
         201,
@@ -304,7 +310,7 @@ def tariffs_get(request: HttpRequest, filters: Query[PowerTariffFilter]) -> Powe
 
 
 @router.get(
-    "/power/meters/{code}/cost",
+    "/power/meters/{meter}/cost",
     response=answers({200: PowerCostOut}, 400, 403),
     summary="A meter's bill by period from one day to another (both included)",
     description=f"At most {MAX_BILL_DAYS} days. Each quarter hour's energy is priced at the "
@@ -312,11 +318,11 @@ def tariffs_get(request: HttpRequest, filters: Query[PowerTariffFilter]) -> Powe
     "tariff or price applies on the first day.",
 )
 def cost_get(
-    request: HttpRequest, filters: Query[PowerCostFilter], code: Path[MeterCode]
+    request: HttpRequest, filters: Query[PowerCostFilter], meter: Path[MeterCode]
 ) -> PowerCostOut:
-    meter = meter_for(request_user(request), code)
+    found = meter_for(request_user(request), meter)
     try:
-        bill = meter_cost(meter, filters.start, filters.end)
+        bill = meter_cost(found, filters.start, filters.end)
     except NoTariff as exc:
         raise Http404(str(exc)) from exc
     except ValueError as exc:

@@ -42,8 +42,8 @@ def test_refused_readings_name_the_line_and_store_nothing(api, meters):
         "/api/v1/power/meters/M-MILL/readings?day=2026-08-03", body, content_type="text/csv"
     )
     assert answer.status_code == 400
-    assert answer.json()["errors"][0]["line"] == 3
-    assert "quarter hour" in answer.json()["errors"][0]["message"]
+    assert answer.json()["errors"]["body"][0]["line"] == 3
+    assert "quarter hour" in answer.json()["errors"]["body"][0]["message"]
     assert not MeterDay.objects.exists()
     outside = api("kehu").post(
         "/api/v1/power/meters/M-MILL/readings?day=2026-08-04",
@@ -51,7 +51,8 @@ def test_refused_readings_name_the_line_and_store_nothing(api, meters):
         content_type="text/csv",
     )
     assert (
-        outside.status_code == 400 and "outside the day" in outside.json()["errors"][0]["message"]
+        outside.status_code == 400
+        and "outside the day" in outside.json()["errors"]["body"][0]["message"]
     )
     assert (
         api("kehu")

@@ -61,7 +61,7 @@ def dr_event_create(
         errors["start"] = _("An event starts and ends on a quarter hour.")
     elif end != time(0, 0) and end <= start:
         errors["end"] = _("An event ends after it starts.")
-    price = Decimal(price_yuan_per_kwh)
+    price = Decimal(price_yuan_per_kwh).quantize(Decimal("0.0001"))
     caps = rules()["demand_response"]["price_caps_yuan_per_kwh"]
     cap = caps.get(kind)
     if price < 0:
@@ -136,7 +136,7 @@ def dr_commit(*, actor: User | None, event: DrEvent, meter: str, kw: Decimal) ->
     access.check_commit(actor, found.enterprise_id)
     if not access.is_contact_only(actor):
         access.check_in_scope(actor, found.region_id)
-    value = Decimal(kw)
+    value = Decimal(kw).quantize(Decimal("0.01"))
     if not Decimal(0) < value <= Decimal("1000000"):
         raise ValidationError({"kw": _("A commitment is more than 0 kW.")})
     row, _created = DrParticipation.objects.update_or_create(

@@ -23,8 +23,8 @@ PRICE_SINCE = date(2000, 1, 1)
 MAX_FLAT_PRICE = Decimal("10")  # yuan/kWh: anything above is a typing error
 
 
-def _check_price(value: Decimal, field: str = "flat_price") -> Decimal:
-    value = Decimal(value)
+def _check_price(value: Decimal | str, field: str = "flat_price") -> Decimal:
+    value = Decimal(value).quantize(Decimal("0.00001"))
     if not Decimal(0) < value <= MAX_FLAT_PRICE:
         raise ValidationError(
             {
@@ -32,8 +32,6 @@ def _check_price(value: Decimal, field: str = "flat_price") -> Decimal:
                 % {"max": MAX_FLAT_PRICE}
             }
         )
-    if value.as_tuple().exponent < -5:  # type: ignore[operator]
-        raise ValidationError({field: _("A flat price has at most 5 decimals.")})
     return value
 
 
@@ -83,6 +81,10 @@ def meter_create(
     ):
         if value is not None and not Decimal(0) < Decimal(value) <= Decimal("10000000"):
             raise ValidationError({field: _("The value must be more than 0.")})
+    voltage_kv, contracted_kw, max_demand_kw = (
+        None if v is None else Decimal(v).quantize(Decimal("0.01"))
+        for v in (voltage_kv, contracted_kw, max_demand_kw)
+    )
     organisation = _enterprise(actor, enterprise) if enterprise else None
     if region:
         place = Region.objects.filter(code=region).first()
