@@ -32,7 +32,6 @@ from jiceng.core.models import Role
 from jiceng.core.services.accounts import api_token_create, user_create
 from jiceng.core.services.registries import person_create
 from jiceng.ebike.services.registry import building_create, ebike_register
-from jiceng.ebike.services.registry import building_create, ebike_register
 from jiceng.gas.services.orders import order_take
 from jiceng.gas.services.registry import scale_device_create
 from jiceng.hall.services.catalogue import catalogue_load
@@ -232,17 +231,6 @@ def county(users, settings) -> County:
         bought_on=None,
         building=building.pk,
     )
-    building = building_create(
-        actor=None, name="庆丰小区1幢", region_code="330483001001001", floors=18, height_m=54
-    )
-    bike = ebike_register(
-        actor=None,
-        plate="桐乡A12345",
-        frame_number="TX2025A0001234",
-        standard="GB17761-2024",
-        bought_on=None,
-        building=building.pk,
-    )
     assert assessment is not None and job is not None, "the walk needs real records to refuse"
 
     other_admin = user_create(
@@ -284,8 +272,6 @@ def county(users, settings) -> County:
         "region": WUTONG,
         "id": str(case.pk),
         "year": str(timezone.localdate().year),
-        "building_id": str(building.pk),
-        "plate": str(bike.plate),
         "building_id": str(building.pk),
         "plate": str(bike.plate),
         "meter": meter.code,
