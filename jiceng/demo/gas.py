@@ -41,15 +41,12 @@ from jiceng.demo.names import brand, person_name
 from jiceng.demo.sites import mobile_numbers, qr_tokens
 from jiceng.gas.lifecycle import end_of_life, next_inspection_due, years_after
 from jiceng.gas.models import (
-    CheckItem,
+    SITE_URN,
     Cylinder,
     CylinderFlag,
     CylinderState,
     DeliveryWorker,
-    Hazard,
     Order,
-    SafetyCheck,
-    SafetyCheckPhoto,
     Station,
     UserSite,
     Vehicle,
@@ -638,97 +635,103 @@ def _orders(
 
 def _checks(rng: np.random.Generator, now: datetime, sites: list[_Site]) -> tuple[int, int]:
     """Most sites checked in the past year (some only longer ago: 黄码); a few hazards open,
-    the major ones with deadlines, some past them (红码). Open hazards have their cases."""
+    the major ones with deadlines, some past them (红码). Open hazards have their cases.
+    Checks are inspections of the shared engine (target kind "gas_site") and hazards its failed
+    findings, written in bulk; the cases are opened through the case loop's intake."""
     from jiceng.cases.models import Source
     from jiceng.cases.services.intake import case_report
+    from jiceng.inspections.models import Checklist, Finding, Inspection
 
     inspector = User.objects.filter(username="grid").first()
-    checks, open_hazards, past_hazards = [], [], []
-    items = list(CheckItem.values)
+    checklist = Checklist.objects.get(code="gas_site")
+    by_code = {item.code: item for item in checklist.items.all() if item.is_active}
+    items = list(by_code)
+    inspections: list[Inspection] = []
+    # (index of the inspection, item code, grade, deadline, open?, rectified at)
+    failed: list[tuple[int, str, str, date, bool, datetime | None]] = []
     for site in sites:
         draw = float(rng.random())
         if draw < 0.06:
             continue  # never checked
         days = int(rng.integers(1, 365)) if draw < 0.86 else int(rng.integers(370, 600))
         checked = now - timedelta(days=days, minutes=int(rng.integers(0, 600)))
-        answers = {item: {"ok": True, "note": ""} for item in items}
         hazard_draw = float(rng.random())
-        found = None
+        index = len(inspections)
         if days < 60 and hazard_draw < 0.10:
             item = items[int(rng.integers(0, len(items)))]
             grade = "major" if hazard_draw < 0.025 else "minor"
-            answers[item] = {"ok": False, "note": ""}
             deadline = timezone.localdate(checked) + timedelta(days=3 if grade == "major" else 15)
-            found = (site, item, grade, deadline, checked)
+            failed.append((index, item, grade, deadline, True, None))
         elif hazard_draw < 0.08:
             item = items[int(rng.integers(0, len(items)))]
-            answers[item] = {"ok": False, "note": ""}
-            past_hazards.append((site, item, checked))
-        checks.append(
-            SafetyCheck(
-                site_id=site.pk,
+            rectified = checked + timedelta(days=int(rng.integers(1, 10)))
+            deadline = timezone.localdate(checked) + timedelta(days=15)
+            failed.append((index, item, "minor", deadline, False, rectified))
+        inspections.append(
+            Inspection(
+                checklist=checklist,
+                target_kind="gas_site",
+                target_id=str(site.pk),
+                target_label=f"{SITE_URN}{site.pk}",
                 region_id=site.region,
-                checked_at=checked,
-                answers=answers,
+                inspected_at=checked,
                 inspector=inspector,
             )
         )
-        if found is not None:
-            open_hazards.append(found)
-    insert_objects(SafetyCheck, checks)
-    Hazard.objects.bulk_create(
-        [
-            Hazard(
-                site_id=site.pk,
-                item=item,
-                grade="minor",
-                deadline=timezone.localdate(checked) + timedelta(days=15),
-                status=Hazard.Status.RECTIFIED,
-                found_at=checked,
-                rectified_at=checked + timedelta(days=int(rng.integers(1, 10))),
+    inspections = Inspection.objects.bulk_create(inspections, batch_size=BATCH)
+    failing: dict[tuple[int, str], tuple[str, date, bool, datetime | None]] = {
+        (index, code): (grade, deadline, is_open, rectified)
+        for index, code, grade, deadline, is_open, rectified in failed
+    }
+    findings = []
+    for index, inspection in enumerate(inspections):
+        for code in items:
+            hazard = failing.get((index, code))
+            findings.append(
+                Finding(
+                    inspection=inspection,
+                    item=by_code[code],
+                    target_kind="gas_site",
+                    target_id=inspection.target_id,
+                    ok=hazard is None,
+                    severity="" if hazard is None else hazard[0],
+                    status="ok" if hazard is None else ("open" if hazard[2] else "rectified"),
+                    deadline=None if hazard is None else hazard[1],
+                    rectified_at=None if hazard is None else hazard[3],
+                )
             )
-            for site, item, checked in past_hazards
-        ],
-        batch_size=BATCH,
-    )
-    labels = dict(CheckItem.choices)
-    from jiceng.gas.services.checks import HAZARD_KIND
-
-    for site, item, grade, deadline, checked in open_hazards:
-        hazard = Hazard.objects.create(
-            site_id=site.pk,
-            item=item,
-            grade=grade,
-            deadline=deadline,
-            found_at=checked,
-            description=str(labels[item]),
-        )
-        hazard.case = case_report(
+    findings = Finding.objects.bulk_create(findings, batch_size=BATCH)
+    sites_by_pk = {site.pk: site for site in sites}
+    opened = []
+    for finding in findings:
+        if finding.status != "open":
+            continue
+        site = sites_by_pk[int(finding.target_id)]
+        hazard_item = by_code[finding.item.code]
+        finding.case = case_report(
             actor=None,
             category="gas_hazard",
             description=(
-                f"燃气用户安检发现{'重大' if grade == 'major' else '一般'}隐患："
-                f"{labels[item]}，限{deadline:%Y-%m-%d}前整改。"
+                f"燃气用户安检发现{'重大' if finding.severity == 'major' else '一般'}隐患："
+                f"{hazard_item.text}，限{finding.deadline:%Y-%m-%d}前整改。"
             ),
             region_code=site.region,
             lat=site.lat,
             lon=site.lon,
             source=Source.INSPECTION,
-            attributes={"hazard": HAZARD_KIND[CheckItem(item)]},
-            source_ref=f"gas-hazard:{hazard.pk}",
-            at=checked,
+            attributes={"hazard": hazard_item.category},
+            source_ref=f"inspection-finding:{finding.pk}",
+            at=finding.inspection.inspected_at,
         )
-        hazard.save(update_fields=["case"])
-    return len(checks), len(open_hazards) + len(past_hazards)
+        opened.append(finding)
+    Finding.objects.bulk_update(opened, ["case"], batch_size=BATCH)
+    return len(inspections), len(failed)
 
 
 # --- reset -------------------------------------------------------------------------------------
 
 GAS_TABLES = (
     CylinderFlag,
-    Hazard,
-    SafetyCheckPhoto,
-    SafetyCheck,
     Order,
     Vehicle,
     DeliveryWorker,
@@ -743,7 +746,21 @@ def demo_gas_delete() -> None:
     `jiceng.demo.seed.demo_data_delete`, whose regions and sites they refer to. The ledger
     is emptied whole (in a demo database every event is the demo's)."""
     quote = connection.ops.quote_name
+    from jiceng.inspections.models import Finding, Inspection, InspectionPhoto
+
     with transaction.atomic(), connection.cursor() as cursor:
+        # the safety checks: the inspections engine's rows of target kind "gas_site"
+        inspection = quote(Inspection._meta.db_table)
+        cursor.execute(
+            f"DELETE FROM {quote(InspectionPhoto._meta.db_table)} WHERE inspection_id IN "  # noqa: S608
+            f"(SELECT id FROM {inspection} WHERE target_kind = %s)",
+            ["gas_site"],
+        )
+        for table in (Finding, Inspection):
+            cursor.execute(
+                f"DELETE FROM {quote(table._meta.db_table)} WHERE target_kind = %s",  # noqa: S608
+                ["gas_site"],
+            )
         for model in GAS_TABLES:
             cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")  # noqa: S608
         cursor.execute(f"DELETE FROM {quote(Station.staff.through._meta.db_table)}")  # noqa: S608

@@ -10,11 +10,11 @@ class GasConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from jiceng.cases.services import register_close_handler, register_reopen_handler
         from jiceng.gas import models
         from jiceng.gas.access import capture_verdicts
         from jiceng.gas.services.capture import cylinder_events_apply
-        from jiceng.gas.services.checks import hazard_case_closed, hazard_case_reopened
+        from jiceng.gas.services.checks import SITE_TARGET, TARGET_KIND
+        from jiceng.inspections.hooks import register_target_kind
         from jiceng.ledger.hooks import register_capture_authority, register_capture_handler
 
         # Registries are audited; cylinder state and location follow the ledger's events.
@@ -39,5 +39,6 @@ class GasConfig(AppConfig):
         auditlog.register(models.ScaleDevice, exclude_fields=["key_digest", "last_used_at"])
         register_capture_handler(cylinder_events_apply)
         register_capture_authority(capture_verdicts)
-        register_close_handler("gas_hazard", hazard_case_closed)
-        register_reopen_handler("gas_hazard", hazard_case_reopened)
+        # Safety checks are inspections of user sites on the shared engine: it opens and closes
+        # the gas-hazard cases, and the site's colour follows (jiceng/gas/services/checks.py).
+        register_target_kind(TARGET_KIND, SITE_TARGET)

@@ -22,15 +22,14 @@ from jiceng.gas.models import (
     Cylinder,
     CylinderState,
     DeliveryWorker,
-    Hazard,
     Order,
-    SafetyCheck,
-    SafetyCheckPhoto,
     ScaleDevice,
     Station,
     UserSite,
 )
 from jiceng.gas.reference_data import SITE_SCHEME
+from jiceng.inspections.models import Finding, Inspection, InspectionPhoto
+from jiceng.inspections.selectors import checklist_with_items, findings_of_target, open_findings
 from jiceng.risk.models import ColourChange, SubjectColour
 from jiceng.risk.selectors import colour_history, colour_of, reason_texts
 
@@ -241,8 +240,25 @@ def community_colour(counts: dict[str, int]) -> str:
 # --- history and public views ----------------------------------------------------------------
 
 
-def site_last_safety_check(site_id: int) -> SafetyCheck | None:
-    return SafetyCheck.objects.filter(site_id=site_id).order_by("-checked_at").first()
+# Safety checks and hazards are the inspections engine's inspections and failed findings of
+# target kind "gas_site" (jiceng/gas/services/checks.py).
+CHECK_KIND = "gas_site"
+
+
+def check_items() -> list[tuple[str, str]]:
+    """The gas checklist's active items (code, text in the page's language), in order."""
+    checklist = checklist_with_items(CHECK_KIND)
+    if checklist is None:
+        return []
+    return [(item.code, item.label) for item in checklist.item_list]  # type: ignore[attr-defined]
+
+
+def site_last_safety_check(site_id: int) -> Inspection | None:
+    return (
+        Inspection.objects.filter(target_kind=CHECK_KIND, target_id=str(site_id))
+        .order_by("-inspected_at")
+        .first()
+    )
 
 
 def site_last_delivery(site_id: int) -> Order | None:
@@ -253,8 +269,8 @@ def site_last_delivery(site_id: int) -> Order | None:
     )
 
 
-def site_open_hazards(site_id: int) -> list[Hazard]:
-    return list(Hazard.objects.filter(site_id=site_id, status=Hazard.Status.OPEN))
+def site_open_hazards(site_id: int) -> list[Finding]:
+    return open_findings(CHECK_KIND, [str(site_id)])
 
 
 def site_cylinders(site: UserSite) -> QuerySet[Cylinder]:
@@ -264,9 +280,10 @@ def site_cylinders(site: UserSite) -> QuerySet[Cylinder]:
     )
 
 
-def site_hazards(site: UserSite, *, limit: int = 30) -> list[Hazard]:
-    """The site's hazards, open and rectified, newest first, with their cases."""
-    return list(Hazard.objects.filter(site=site).select_related("case")[:limit])
+def site_hazards(site: UserSite, *, limit: int = 30) -> list[Finding]:
+    """The site's hazards (failed findings), open and rectified, newest first, with their
+    items, inspections and cases."""
+    return findings_of_target(CHECK_KIND, str(site.pk), limit=limit)
 
 
 def site_recent_orders(site: UserSite, *, limit: int = 10) -> list[Order]:
@@ -274,23 +291,28 @@ def site_recent_orders(site: UserSite, *, limit: int = 10) -> list[Order]:
     return list(Order.objects.filter(site=site).order_by("-taken_at")[:limit])
 
 
-def site_safety_checks(site: UserSite, *, limit: int = 10) -> list[SafetyCheck]:
+def site_safety_checks(site: UserSite, *, limit: int = 10) -> list[Inspection]:
     """The site's latest safety checks, newest first, with their inspectors and photos."""
     return list(
-        SafetyCheck.objects.filter(site=site)
+        Inspection.objects.filter(target_kind=CHECK_KIND, target_id=str(site.pk))
         .select_related("inspector")
-        .prefetch_related("photos")[:limit]
+        .prefetch_related("photos")
+        .order_by("-inspected_at", "-id")[:limit]
     )
 
 
-def safety_check_photo_for_user(user: AnyUser, token: str) -> SafetyCheckPhoto:
+def safety_check_photo_for_user(user: AnyUser, token: str) -> InspectionPhoto:
     """A safety check's photo, if the checked site is in the user's scope (the same test as the
     site page); 404 otherwise, as for a missing one."""
-    photo = SafetyCheckPhoto.objects.select_related("check_record").filter(token=token[:40]).first()
-    if photo is None:
+    photo = (
+        InspectionPhoto.objects.select_related("inspection")
+        .filter(token=token[:40], inspection__target_kind=CHECK_KIND)
+        .first()
+    )
+    if photo is None or not photo.inspection.target_id.isdigit():
         raise Http404("No such photo.")
     get_in_scope_or_404(
-        UserSite.objects.only("pk", "region_id"), user, pk=photo.check_record.site_id
+        UserSite.objects.only("pk", "region_id"), user, pk=int(photo.inspection.target_id)
     )
     return photo
 
@@ -308,7 +330,7 @@ def site_public_view(qr_token: str) -> dict[str, Any] | None:
         "kind": site.get_kind_display(),
         "community": site.region.name,
         "colour": site_colour(site.pk),
-        "last_safety_check": check.checked_at if check else None,
+        "last_safety_check": check.inspected_at if check else None,
         "last_delivery": delivery.delivered_at if delivery else None,
         "cylinders_at_site": Cylinder.objects.filter(
             location_site=site, state=CylinderState.AT_USER

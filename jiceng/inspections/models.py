@@ -13,9 +13,14 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.models import Region
+
+
+def _in_english() -> bool:
+    return (get_language() or "").startswith("en")
 
 
 class Severity(models.TextChoices):
@@ -43,6 +48,11 @@ class Checklist(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def label(self) -> str:
+        """The name in the page's language (the English one on English pages, if given)."""
+        return self.name_en if self.name_en and _in_english() else self.name
+
 
 class ChecklistItem(models.Model):
     """One item of a checklist. `category` is a free code the module maps to a case category
@@ -69,7 +79,12 @@ class ChecklistItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.text
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The text in the page's language (the English one on English pages, if given)."""
+        return self.text_en if self.text_en and _in_english() else self.text
 
 
 class Round(models.Model):

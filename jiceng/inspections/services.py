@@ -320,7 +320,7 @@ def inspection_record(
         _store_photos(inspection, rows, checked_photos)
         for case in to_close.values():
             _close_by_reinspection(case, actor, max(at, case.reported_at))
-        handler.changed([target_id], max(at, now))
+        handler.changed([target_id], at)
     inspection.opened_cases = opened  # type: ignore[attr-defined]
     return inspection
 
@@ -533,7 +533,7 @@ def round_finish(
 
 
 def _clean_items(items: Any) -> list[dict[str, Any]]:
-    if not isinstance(items, list) or not items:
+    if not isinstance(items, Sequence) or isinstance(items, str) or not items:
         raise ValidationError({"items": _("A checklist has at least one item.")})
     if len(items) > 200:
         raise ValidationError({"items": _("At most 200 items.")})
@@ -592,7 +592,7 @@ def _clean_deadline_days(value: Any) -> dict[str, int]:
 def checklist_save(
     actor: User,
     code: str,
-    items: list[Mapping[str, Any]],
+    items: Sequence[Mapping[str, Any]],
     *,
     name: str | None = None,
     name_en: str | None = None,

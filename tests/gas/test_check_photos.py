@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from jiceng.gas.models import SafetyCheckPhoto
+from jiceng.inspections.models import InspectionPhoto
 
 CHECKLIST = ("hose", "regulator", "valve", "ventilation", "gas_alarm", "cylinders", "storage")
 
@@ -22,7 +22,7 @@ def jpeg(name: str = "hose.jpg") -> SimpleUploadedFile:
 
 
 @pytest.fixture
-def photo(network, users, client, settings, tmp_path) -> SafetyCheckPhoto:
+def photo(network, users, client, settings, tmp_path) -> InspectionPhoto:
     """A safety check of 庆丰小吃店 with one photo, recorded on the check page by 梧桐's officer."""
     settings.MEDIA_ROOT = tmp_path
     client.force_login(users["wutong"])
@@ -32,7 +32,7 @@ def photo(network, users, client, settings, tmp_path) -> SafetyCheckPhoto:
     answer = client.post(reverse("gas-check", args=[network.site.pk]), form)
     assert answer.status_code == 302
     client.logout()
-    return SafetyCheckPhoto.objects.select_related("check_record").get()
+    return InspectionPhoto.objects.select_related("inspection").get()
 
 
 def test_an_officer_of_the_sites_town_sees_the_photo_on_the_site_page(

@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from jiceng.cases.models import Case
 from jiceng.cases.services import case_act
-from jiceng.gas.models import Cylinder, Hazard
+from jiceng.gas.models import Cylinder
 from jiceng.gas.selectors import site_colour
 from jiceng.gas.services.checks import safety_check_record
 from jiceng.gas.services.colours import site_colours_refresh
+from jiceng.inspections.models import Finding
 from jiceng.risk.selectors import colour_history
 
 from .conftest import capture, event, make_cylinder
@@ -122,7 +123,7 @@ def test_a_major_hazard_past_its_deadline_turns_the_site_red_and_closing_its_cas
         hazards=[{"item": "hose", "grade": "major", "description": "软管老化龟裂"}],
         at=found,
     )
-    hazard = Hazard.objects.get()
+    hazard = Finding.objects.get(ok=False)
     assert hazard.deadline == timezone.localdate(found) + timedelta(days=3)
     assert hazard.case is not None
     case = Case.objects.get(pk=hazard.case.pk)
@@ -143,7 +144,7 @@ def test_a_major_hazard_past_its_deadline_turns_the_site_red_and_closing_its_cas
         case_act(case_id=case.pk, actor=None, action=action, note=note, system=True)
 
     hazard.refresh_from_db()
-    assert hazard.status == Hazard.Status.RECTIFIED
+    assert hazard.status == Finding.Status.RECTIFIED
     assert site_colour(network.site.pk).colour == "green"
     history = colour_history("gas-site", network.site.pk)
     assert [h.colour for h in history][:2] == ["green", "red"]
@@ -163,11 +164,11 @@ def test_reopening_a_hazards_case_opens_the_hazard_again_and_the_site_turns_red_
     )
     site_colours_refresh(site_ids=[network.site.pk], at=now)
     assert site_colour(network.site.pk).colour == "red"
-    hazard = Hazard.objects.get()
+    hazard = Finding.objects.get(ok=False)
     for action in ("accept", "dispatch", "resolve", "verify"):
         case_act(case_id=hazard.case_id, actor=None, action=action, note="已更换软管", system=True)
     hazard.refresh_from_db()
-    assert hazard.status == Hazard.Status.RECTIFIED and hazard.rectified_at is not None
+    assert hazard.status == Finding.Status.RECTIFIED and hazard.rectified_at is not None
     assert site_colour(network.site.pk).colour == "green"
 
     case = case_act(
@@ -175,7 +176,7 @@ def test_reopening_a_hazards_case_opens_the_hazard_again_and_the_site_turns_red_
     )
     assert case.is_open
     hazard.refresh_from_db()
-    assert hazard.status == Hazard.Status.OPEN and hazard.rectified_at is None
+    assert hazard.status == Finding.Status.OPEN and hazard.rectified_at is None
     assert site_colour(network.site.pk).colour == "red"
     assert _rules(network.site) == ["major_hazard_overdue"]
     history = colour_history("gas-site", network.site.pk)
@@ -185,7 +186,7 @@ def test_reopening_a_hazards_case_opens_the_hazard_again_and_the_site_turns_red_
     for action in ("resolve", "verify"):
         case_act(case_id=case.pk, actor=None, action=action, note="再次更换软管", system=True)
     hazard.refresh_from_db()
-    assert hazard.status == Hazard.Status.RECTIFIED
+    assert hazard.status == Finding.Status.RECTIFIED
     assert site_colour(network.site.pk).colour == "green"
 
 

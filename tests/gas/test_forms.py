@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.conf import settings
 
 from jiceng.cases.models import Case
-from jiceng.gas.models import Hazard, Order, SafetyCheck
+from jiceng.gas.models import Order
 from jiceng.gas.selectors import community_colour
+from jiceng.inspections.models import Finding, Inspection
 
 
 def _counts() -> dict[str, int]:
-    return {m.__name__: m.objects.count() for m in (SafetyCheck, Hazard, Case, Order)}
+    return {m.__name__: m.objects.count() for m in (Inspection, Finding, Case, Order)}
 
 
 def test_a_safety_check_answer_that_is_not_offered_is_refused_and_nothing_is_stored(

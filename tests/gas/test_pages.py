@@ -6,10 +6,11 @@ from __future__ import annotations
 from jiceng.cases.models import Case
 from jiceng.core.models import Role
 from jiceng.core.services.accounts import user_create
-from jiceng.gas.models import Cylinder, CylinderState, Hazard, Order
+from jiceng.gas.models import Cylinder, CylinderState, Order
 from jiceng.gas.services.colours import site_colours_refresh
 from jiceng.gas.services.orders import order_take
 from jiceng.gas.services.registry import delivery_worker_create
+from jiceng.inspections.models import Finding
 
 from .conftest import capture, event, make_cylinder
 
@@ -124,8 +125,8 @@ def test_the_safety_check_page_records_hazards_as_cases(network, users, client):
     form["note-hose"] = "软管老化"
     answer = client.post(f"/gas/sites/{network.site.pk}/check/", form)
     assert answer.status_code == 302
-    hazard = Hazard.objects.get()
-    assert hazard.grade == "major"
+    hazard = Finding.objects.get(ok=False)  # a hazard: a failed finding of the engine
+    assert hazard.severity == "major"
     assert Case.objects.filter(pk=hazard.case_id, category__code="gas_hazard").exists()
 
 

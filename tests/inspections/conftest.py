@@ -66,7 +66,7 @@ def checklist(users) -> Checklist:
     CHANGED.clear()
     return checklist_save(
         users["admin"],
-        "community",
+        "test-community",
         ITEMS,
         name="社区检查",
         module="ebike",

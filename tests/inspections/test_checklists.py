@@ -15,13 +15,13 @@ from .conftest import ITEMS, answers
 
 def test_only_county_administrators_edit_checklists(users, checklist):
     with pytest.raises(PermissionDenied):
-        checklist_save(users["wutong"], "community", ITEMS)
+        checklist_save(users["wutong"], "test-community", ITEMS)
 
 
 def test_items_left_out_are_deleted_or_deactivated(users, checklist):
     inspection_record(
         actor=users["wutong"],
-        checklist="community",
+        checklist="test-community",
         target="place:330483001001",
         findings=answers(),
     )
@@ -29,17 +29,17 @@ def test_items_left_out_are_deleted_or_deactivated(users, checklist):
         {**ITEMS[1], "text": "无飞线充电、无室内充电"},
         {"code": "extinguisher", "text": "灭火器在有效期内", "category": "fire"},
     ]
-    checklist_save(users["admin"], "community", edited)
+    checklist_save(users["admin"], "test-community", edited)
     items = {i.code: i for i in ChecklistItem.objects.filter(checklist=checklist)}
     assert items["exits"].is_active is False  # answered: kept, inactive
     assert items["charging"].text == "无飞线充电、无室内充电" and items["charging"].position == 0
     assert items["extinguisher"].is_active
-    current = checklist_with_items("community")
+    current = checklist_with_items("test-community")
     assert [i.code for i in current.item_list] == ["charging", "extinguisher"]
     # an unanswered item left out is gone
-    checklist_save(users["admin"], "community", edited[:1])
+    checklist_save(users["admin"], "test-community", edited[:1])
     assert not ChecklistItem.objects.filter(code="extinguisher").exists()
-    assert [c.code for c in checklists(module="ebike")] == ["community"]
+    assert "test-community" in [c.code for c in checklists(module="ebike")]
 
 
 @pytest.mark.parametrize(
@@ -54,12 +54,12 @@ def test_items_left_out_are_deleted_or_deactivated(users, checklist):
 )
 def test_bad_items_change_nothing(users, checklist, items):
     with pytest.raises(ValidationError):
-        checklist_save(users["admin"], "community", items)
+        checklist_save(users["admin"], "test-community", items)
     assert ChecklistItem.objects.filter(checklist=checklist, is_active=True).count() == 3
 
 
 def test_a_new_checklist_needs_a_name_and_module(users, checklist):
     with pytest.raises(ValidationError):
-        checklist_save(users["admin"], "shop", ITEMS)
-    shop = checklist_save(users["admin"], "shop", ITEMS, name="门店检查", module="ebike")
+        checklist_save(users["admin"], "test-kiosk", ITEMS)
+    shop = checklist_save(users["admin"], "test-kiosk", ITEMS, name="报亭检查", module="ebike")
     assert shop.deadline_days == {"major": 3, "minor": 7}

@@ -30,7 +30,7 @@ TARGET = f"place:{VILLAGE}"
 
 def record(user, **failed: str) -> Inspection:
     return inspection_record(
-        actor=user, checklist="community", target=TARGET, findings=answers(**failed)
+        actor=user, checklist="test-community", target=TARGET, findings=answers(**failed)
     )
 
 
@@ -120,7 +120,7 @@ def test_closing_the_case_in_the_case_loop_rectifies_and_reopening_opens_again(u
 def test_bad_input_stores_nothing(users, checklist, change, field):
     arguments = {
         "actor": users["wutong"],
-        "checklist": "community",
+        "checklist": "test-community",
         "target": TARGET,
         "findings": answers(exits="x", licence="y"),
         **change,
@@ -149,7 +149,7 @@ def test_photos_of_the_whole_and_of_one_item(users, checklist, settings, tmp_pat
     settings.MEDIA_ROOT = tmp_path
     inspection = inspection_record(
         actor=users["wutong"],
-        checklist="community",
+        checklist="test-community",
         target=TARGET,
         findings=answers(charging="飞线"),
         photos={"": [jpeg("all.jpg")], "charging": [jpeg("lead.jpg")]},
@@ -168,7 +168,7 @@ def test_a_bad_photo_stores_nothing(users, checklist, settings, tmp_path):
     with pytest.raises(ValidationError):
         inspection_record(
             actor=users["wutong"],
-            checklist="community",
+            checklist="test-community",
             target=TARGET,
             findings=answers(charging="飞线"),
             photos=[SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")],
@@ -196,7 +196,7 @@ def test_a_night_patrol_round_with_its_inspections(users, checklist):
     )
     inspection = inspection_record(
         actor=users["wutong"],
-        checklist="community",
+        checklist="test-community",
         target=TARGET,
         findings=answers(),
         round_id=patrol.pk,

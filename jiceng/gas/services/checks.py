@@ -1,68 +1,116 @@
-"""Safety checks (安检) of user sites: the checklist, photos, and hazards that open cases.
-Closing a hazard's case (any way the case loop closes it) marks the hazard rectified;
-reopening the case opens the hazard again."""
+"""Safety checks (安检) of user sites, on the shared inspections engine: a check is an
+inspection of target kind "gas_site" against the checklist "gas_site" (data: the county edits
+it; loaded from jiceng/reference/gas-checklist.json). A hazard is a failed finding with its
+grade (severity), rectification deadline and gas-hazard case; the item's category is the
+hazard's kind (the case's `hazard` attribute).
+
+The engine opens the cases, joins a repeated hazard to its open case, rectifies a hazard when a
+re-inspection finds the item fine or its case closes any other way, and opens it again when the
+case is reopened; after each of these the site's colour follows (`site_changed`)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.cases import photos as photo_checks
 from jiceng.core.models import User
 from jiceng.core.scope import code_in_scope
 from jiceng.gas.access import check_may_record_checks
-from jiceng.gas.models import CheckItem, Hazard, SafetyCheck, SafetyCheckPhoto, UserSite
-from jiceng.gas.reference_data import service_terms
+from jiceng.gas.models import UserSite
 from jiceng.gas.services.colours import site_colours_refresh
-
-if TYPE_CHECKING:
-    from jiceng.cases.models import Case
+from jiceng.inspections.hooks import CaseSpec, Target, TargetKind
+from jiceng.inspections.models import ChecklistItem, Inspection, Severity
+from jiceng.inspections.selectors import checklist_with_items
+from jiceng.inspections.services import inspection_record
 
 HAZARD_CATEGORY = "gas_hazard"
-# The value of the gas_hazard case attribute "hazard" for each checklist item.
-HAZARD_KIND = {
-    CheckItem.HOSE: "hose",
-    CheckItem.GAS_ALARM: "no_alarm",
-    CheckItem.CYLINDERS: "overdue_cylinder",
-    CheckItem.REGULATOR: "regulator",
-    CheckItem.VALVE: "valve",
-    CheckItem.VENTILATION: "ventilation",
-    CheckItem.STORAGE: "storage",
-    CheckItem.KITCHEN: "kitchen",
-}
+TARGET_KIND = "gas_site"
+CHECKLIST = "gas_site"
+GRADES = (Severity.MAJOR, Severity.MINOR)
 
 
-def _clean_hazards(hazards: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
-    days = service_terms()["rectify_days"]
-    clean = []
+# --- the target kind the gas module registers (GasConfig.ready) ------------------------------
+
+
+def site_target(target_id: str) -> Target | None:
+    """A gas user site by its id, as the engine sees it."""
+    if not target_id.isdigit():
+        return None
+    site = UserSite.objects.select_related("site").filter(pk=int(target_id)).first()
+    if site is None:
+        return None
+    return Target(
+        region_code=site.region_id,
+        label=site.site.name or site.identifier,
+        lat=site.site.lat,
+        lon=site.site.lon,
+        address=site.site.address,
+    )
+
+
+def site_may_inspect(actor: User, target: Target) -> None:
+    """The gas trade, the region's administrators and town officers check sites."""
+    check_may_record_checks(actor)
+
+
+def hazard_case(item: ChecklistItem, note: str) -> CaseSpec:
+    """A failed item opens a gas-hazard case; the item's category is the kind of hazard."""
+    return CaseSpec(
+        category=HAZARD_CATEGORY,
+        attributes={"hazard": item.category or "illegal_connection"},
+        description=_("Hazard at a gas user site: %(item)s.") % {"item": item.text},
+    )
+
+
+def site_changed(target_ids: list[str], at: datetime) -> None:
+    """The sites' colours follow their checks and hazards."""
+    site_colours_refresh(site_ids=[int(t) for t in target_ids if t.isdigit()], at=at)
+
+
+SITE_TARGET = TargetKind(
+    resolve=site_target,
+    may_inspect=site_may_inspect,
+    case_for=hazard_case,
+    changed=site_changed,
+    categories=(HAZARD_CATEGORY,),
+)
+
+
+# --- recording a check -------------------------------------------------------------------------
+
+
+def _clean_hazards(
+    hazards: list[dict[str, Any]], items: set[str], today: date
+) -> dict[str, dict[str, Any]]:
+    clean: dict[str, dict[str, Any]] = {}
     for hazard in hazards:
+        if not isinstance(hazard, dict):
+            raise ValidationError({"hazards": _("A hazard names an item and a grade.")})
         item, grade = hazard.get("item"), hazard.get("grade")
-        if item not in CheckItem.values:
+        if item not in items:
             raise ValidationError({"hazards": _("Unknown checklist item: %s") % item})
-        if grade not in Hazard.Grade.values:
+        if grade not in GRADES:
             raise ValidationError({"hazards": _("A hazard is graded major or minor.")})
-        deadline = hazard.get("deadline") or today + timedelta(days=int(days[grade]))
-        if isinstance(deadline, str):
+        if item in clean:
+            raise ValidationError({"hazards": _("An item is answered twice: %s") % item})
+        deadline = hazard.get("deadline")
+        if isinstance(deadline, str) and deadline:
             try:
                 deadline = date.fromisoformat(deadline)
             except ValueError:
                 raise ValidationError({"hazards": _("Not a date: %s") % deadline}) from None
-        if deadline < today:
+        if isinstance(deadline, date) and deadline < today:
             raise ValidationError({"hazards": _("A rectification deadline lies in the past.")})
-        clean.append(
-            {
-                "item": item,
-                "grade": grade,
-                "deadline": deadline,
-                "description": str(hazard.get("description") or "")[:300],
-            }
-        )
+        clean[str(item)] = {
+            "severity": grade,
+            "deadline": deadline or None,
+            "note": str(hazard.get("description") or "")[:300],
+        }
     return clean
 
 
@@ -73,107 +121,56 @@ def safety_check_record(
     answers: dict[str, dict[str, Any]],
     hazards: list[dict[str, Any]] | None = None,
     note: str = "",
-    photos: list[UploadedFile] | None = None,
+    photos: list[UploadedFile] | dict[str, list[UploadedFile]] | None = None,
     at: datetime | None = None,
-) -> SafetyCheck:
-    """Record a safety check with its answers; every hazard found opens a gas-hazard case.
-    Everything is validated before anything is written."""
+) -> Inspection:
+    """Record a safety check: every item of the gas checklist answered, every hazard graded.
+    An item with a hazard fails (a gas-hazard case with a deadline by grade); an answer "not
+    fine" without a hazard fails at the item's default grade. Validated before anything is
+    written; the engine stores the inspection (`inspection.opened_cases`: the new cases)."""
     check_may_record_checks(actor)
-    site = UserSite.objects.select_related("site").filter(pk=site_id).first()
+    site = UserSite.objects.filter(pk=site_id).first()
     if site is None or not code_in_scope(actor, site.region_id):
         raise ValidationError({"site": _("Unknown site.")})
-    unknown = sorted(set(answers) - set(CheckItem.values))
+    checklist = checklist_with_items(CHECKLIST)
+    if checklist is None:
+        raise ValidationError({"answers": _("Unknown checklist: %s") % CHECKLIST})
+    items = {item.code: item for item in checklist.item_list}  # type: ignore[attr-defined]
+    if not isinstance(answers, dict):
+        raise ValidationError({"answers": _("Answer every item: %s") % ", ".join(items)})
+    unknown = sorted(set(answers) - set(items))
     if unknown:
         raise ValidationError({"answers": _("Unknown checklist items: %s") % ", ".join(unknown)})
-    missing = [item for item in CheckItem.values if item not in answers]
+    missing = [code for code in items if code not in answers]
     if missing:
         raise ValidationError({"answers": _("Answer every item: %s") % ", ".join(missing)})
     now = at or timezone.now()
-    today = timezone.localdate(now)
-    clean = _clean_hazards(hazards or [], today)
-    checked_photos = photo_checks.check_photos(photos or [])
-    from jiceng.cases.models import Source
-    from jiceng.cases.services.intake import case_report
-
-    with transaction.atomic():
-        check = SafetyCheck.objects.create(
-            site=site,
-            region_id=site.region_id,
-            checked_at=now,
-            inspector=actor,
-            answers={
-                item: {"ok": bool(value.get("ok")), "note": str(value.get("note") or "")[:300]}
-                for item, value in answers.items()
-            },
-            note=note[:2000],
+    found = _clean_hazards(hazards or [], set(items), timezone.localdate(now))
+    findings = []
+    for code, item in items.items():
+        answer = answers[code] if isinstance(answers[code], dict) else {}
+        hazard = found.get(code)
+        if hazard is None and answer.get("ok", True) is not False:
+            findings.append({"item": code, "ok": True, "note": str(answer.get("note") or "")})
+            continue
+        hazard = hazard or {"severity": item.severity, "deadline": None, "note": ""}
+        findings.append(
+            {
+                "item": code,
+                "ok": False,
+                "severity": hazard["severity"],
+                "deadline": hazard["deadline"],
+                "note": hazard["note"] or str(answer.get("note") or ""),
+            }
         )
-        for photo in checked_photos:
-            token, content = photo_checks.photo_content(photo)
-            record = SafetyCheckPhoto(
-                check_record=check,
-                token=token,
-                content_type=photo.content_type,
-                size=len(photo.content),
-            )
-            record.file.save(content.name, content, save=False)
-            record.save()
-        for spec in clean:
-            hazard = Hazard.objects.create(
-                check_record=check,
-                site=site,
-                item=spec["item"],
-                grade=spec["grade"],
-                description=spec["description"],
-                deadline=spec["deadline"],
-                found_at=now,
-            )
-            label = CheckItem(spec["item"]).label
-            grade = Hazard.Grade(spec["grade"]).label
-            case = case_report(
-                actor=actor,
-                category=HAZARD_CATEGORY,
-                description=_(
-                    "%(grade)s hazard at a gas user site: %(item)s. %(text)s "
-                    "Rectify by %(deadline)s."
-                )
-                % {
-                    "grade": grade,
-                    "item": label,
-                    "text": spec["description"],
-                    "deadline": spec["deadline"].isoformat(),
-                },
-                region_code=site.region_id,
-                lat=site.site.lat,
-                lon=site.site.lon,
-                address=site.site.address,
-                source=Source.INSPECTION,
-                attributes={"hazard": HAZARD_KIND[CheckItem(spec["item"])]},
-                source_ref=f"gas-hazard:{hazard.pk}",
-                at=now,
-            )
-            hazard.case = case
-            hazard.save(update_fields=["case"])
-        site_colours_refresh(site_ids=[site.pk], at=now)
-    return check
-
-
-def hazard_case_closed(case: Case) -> None:
-    """Closing a hazard's case clears the hazard, and the site's colour follows."""
-    hazard = Hazard.objects.filter(case=case, status=Hazard.Status.OPEN).first()
-    if hazard is None:
-        return
-    at = case.closed_at or timezone.now()
-    hazard.status, hazard.rectified_at = Hazard.Status.RECTIFIED, at
-    hazard.save(update_fields=["status", "rectified_at"])
-    site_colours_refresh(site_ids=[hazard.site_id], at=max(at, timezone.now()))
-
-
-def hazard_case_reopened(case: Case) -> None:
-    """Reopening a hazard's case means the hazard was not put right: it is open again, and the
-    site's colour follows (red again for a major hazard past its deadline)."""
-    hazard = Hazard.objects.filter(case=case, status=Hazard.Status.RECTIFIED).first()
-    if hazard is None:
-        return
-    hazard.status, hazard.rectified_at = Hazard.Status.OPEN, None
-    hazard.save(update_fields=["status", "rectified_at"])
-    site_colours_refresh(site_ids=[hazard.site_id], at=timezone.now())
+    # Rectification days by grade are the checklist's (the county's; by default those of the
+    # gas service terms, jiceng/reference/gas-service.json).
+    return inspection_record(
+        actor=actor,
+        checklist=CHECKLIST,
+        target=f"{TARGET_KIND}:{site.pk}",
+        findings=findings,
+        inspected_at=now,
+        note=note,
+        photos=photos,
+    )

@@ -12,13 +12,15 @@ from django.db import connection
 from django.utils import timezone
 
 from jiceng.core.prepared import prepared_rows
-from jiceng.gas.models import Cylinder, CylinderState, Hazard, SafetyCheck, UserSite
+from jiceng.gas.models import Cylinder, CylinderState, UserSite
 from jiceng.gas.reference_data import SITE_SCHEME
+from jiceng.inspections.models import Finding, Inspection, Severity
 from jiceng.risk.evaluation import colour_evaluate
 from jiceng.risk.selectors import rules_of
 from jiceng.risk.services import colours_store
 
 CHUNK = 5000  # sites per statement: three times as many parameters
+TARGET_KIND = "gas_site"  # the inspections engine's target kind of a user site
 
 Facts = dict[str, Any]
 
@@ -32,7 +34,8 @@ def site_facts(*, site_ids: list[int] | None = None) -> dict[int, Facts]:
     """The facts the site rules look at, for the given sites (all sites when None):
     earliest_inspection_due, earliest_end_of_life, unregistered_cylinders (of the cylinders at
     the site), earliest_major_hazard_deadline, open_minor_hazards (of open hazards), and
-    last_safety_check (a date).
+    last_safety_check (a date). Hazards and checks are the inspections engine's findings and
+    inspections of target kind "gas_site" (their target id is the site's id as text).
 
     One statement per chunk of sites, written as plain SQL: it runs for every captured event
     that moves a cylinder, where building three ORM queries cost more than running them."""
@@ -47,14 +50,15 @@ def site_facts(*, site_ids: list[int] | None = None) -> dict[int, Facts]:
         groups = _chunks(list(site_ids))
     quote = connection.ops.quote_name
     cylinders = quote(Cylinder._meta.db_table)
-    hazards = quote(Hazard._meta.db_table)
-    checks = quote(SafetyCheck._meta.db_table)
+    hazards = quote(Finding._meta.db_table)
+    checks = quote(Inspection._meta.db_table)
     to_date = _date_reader()
     to_local_date = _local_date_reader()
     no_date, no_time = "CAST(NULL AS DATE)", "CAST(NULL AS TIMESTAMP WITH TIME ZONE)"
+    as_site = "CAST(target_id AS INTEGER)"
     for group in groups:
         at_site, site_params = _sites_in("location_site_id", group)
-        of_site, _same = _sites_in("site_id", group)
+        of_site, target_params = _targets_in(group)
         # One statement, one round trip: the three groupings side by side (kind, site,
         # date, date, count, time). Table names are the models' own; values are bound.
         rows = prepared_rows(
@@ -62,20 +66,23 @@ def site_facts(*, site_ids: list[int] | None = None) -> dict[int, Facts]:
             f"SUM(CASE WHEN registered THEN 0 ELSE 1 END), {no_time} "
             f"FROM {cylinders} WHERE state = %s AND {at_site} GROUP BY location_site_id "
             "UNION ALL "
-            f"SELECT 'h', site_id, MIN(CASE WHEN grade = %s THEN deadline END), {no_date}, "
-            f"SUM(CASE WHEN grade = %s THEN 1 ELSE 0 END), {no_time} "
-            f"FROM {hazards} WHERE status = %s AND {of_site} GROUP BY site_id "
+            f"SELECT 'h', {as_site}, MIN(CASE WHEN severity = %s THEN deadline END), "
+            f"{no_date}, SUM(CASE WHEN severity = %s THEN 1 ELSE 0 END), {no_time} "
+            f"FROM {hazards} WHERE target_kind = %s AND status = %s AND {of_site} "
+            "GROUP BY target_id "
             "UNION ALL "
-            f"SELECT 's', site_id, {no_date}, {no_date}, 0, MAX(checked_at) "
-            f"FROM {checks} WHERE {of_site} GROUP BY site_id",
+            f"SELECT 's', {as_site}, {no_date}, {no_date}, 0, MAX(inspected_at) "
+            f"FROM {checks} WHERE target_kind = %s AND {of_site} GROUP BY target_id",
             [
                 CylinderState.AT_USER,
                 *site_params,
-                Hazard.Grade.MAJOR,
-                Hazard.Grade.MINOR,
-                Hazard.Status.OPEN,
-                *site_params,
-                *site_params,
+                Severity.MAJOR,
+                Severity.MINOR,
+                TARGET_KIND,
+                Finding.Status.OPEN,
+                *target_params,
+                TARGET_KIND,
+                *target_params,
             ],
         )
         for kind, site_id, first, second, count, last in rows:
@@ -92,6 +99,13 @@ def site_facts(*, site_ids: list[int] | None = None) -> dict[int, Facts]:
             else:
                 site["last_safety_check"] = to_local_date(last)
     return facts
+
+
+def _targets_in(group: list[int] | None) -> tuple[str, list[str]]:
+    """The engine's target ids are text: the sites' ids as such."""
+    if group is None:
+        return "target_id IS NOT NULL", []
+    return f"target_id IN ({', '.join(['%s'] * len(group))})", [str(pk) for pk in group]
 
 
 def _sites_in(column: str, group: list[int] | None) -> tuple[str, list[int]]:

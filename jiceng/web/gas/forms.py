@@ -11,7 +11,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.gas.models import CheckItem
 from jiceng.gas.selectors import parse_scan
 
 VERDICTS = [("ok", _("Fine")), ("minor", _("Minor hazard")), ("major", _("Major hazard"))]
@@ -67,9 +66,11 @@ class SafetyCheckForm(forms.Form):
 
     note = forms.CharField(label=_("Note"), max_length=2000, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, items: list[tuple[str, str]], **kwargs: Any):
+        """`items`: the gas checklist's active items (code, text), from the engine."""
         super().__init__(*args, **kwargs)
-        for value, label in CheckItem.choices:
+        self.item_codes = [code for code, _label in items]
+        for value, label in items:
             self.fields[f"item-{value}"] = forms.ChoiceField(
                 label=label, choices=VERDICTS, required=False
             )
@@ -80,7 +81,7 @@ class SafetyCheckForm(forms.Form):
     def answers_and_hazards(self) -> tuple[dict[str, dict[str, Any]], list[dict[str, str]]]:
         """The answers by item and the hazards to report, as `safety_check_record` takes them."""
         answers, hazards = {}, []
-        for item in CheckItem.values:
+        for item in self.item_codes:
             verdict = self.cleaned_data.get(f"item-{item}") or "ok"
             note = self.cleaned_data.get(f"note-{item}") or ""
             answers[item] = {"ok": verdict == "ok", "note": note}

@@ -29,9 +29,10 @@ from jiceng.core.models import Region, User
 from jiceng.core.scope import get_in_scope_or_404, scope_queryset
 from jiceng.core.spreadsheets import Sheet, xlsx_file
 from jiceng.gas.access import check_may_manage_station, may_manage_station
-from jiceng.gas.models import CheckItem, Cylinder, Order, ScaleDevice, UserSite
+from jiceng.gas.models import Cylinder, Order, ScaleDevice, UserSite
 from jiceng.gas.reference_data import nominal_sizes
 from jiceng.gas.selectors import (
+    check_items,
     colour_counts_by_region,
     community_colour,
     cylinder_flags,
@@ -453,9 +454,10 @@ def safety_check_page(request: HttpRequest, site_id: int) -> HttpResponse:
     user = request_user(request)
     site = site_get_for_user(user, site_id)
     errors: list[str] = []
+    items = check_items()
     if request.method == "POST":
         _require_write(user)
-        form = SafetyCheckForm(request.POST)
+        form = SafetyCheckForm(request.POST, items=items)
         if not form.is_valid():
             errors = problem_list(form_problems(form))
         else:
@@ -479,7 +481,7 @@ def safety_check_page(request: HttpRequest, site_id: int) -> HttpResponse:
                 return redirect("gas-site", site_id=site.pk)
     context = {
         "site": site,
-        "items": CheckItem.choices,
+        "items": items,
         "errors": errors,
         "post": request.POST if request.method == "POST" else {},
     }
