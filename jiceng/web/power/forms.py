@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.power.models import DrEvent, Machine
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M")
 
 

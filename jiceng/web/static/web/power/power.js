@@ -98,6 +98,14 @@
     });
   }
 
+  // A plan that cannot be made comes back as 400 with its reason: show it in place.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    if (detail.xhr.status === 400 && detail.target && detail.target.id === "plan-result") {
+      detail.shouldSwap = true;
+      detail.isError = false;
+    }
+  });
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
   document.addEventListener("htmx:afterSettle", function (event) { draw(event.target.ownerDocument || document); });
   window.addEventListener("resize", resizeAll);
