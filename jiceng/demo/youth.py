@@ -27,7 +27,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from jiceng.core.bulk import insert_objects, reset_sequences
-from jiceng.core.models import Person, Region, User
+from jiceng.core.models import Person, Region, Role, User
 from jiceng.core.region_codes import scope_prefix
 from jiceng.core.scope import region_prefix_q, town_of, village_of
 from jiceng.demo.names import person_name
@@ -369,7 +369,8 @@ def seed_youth(
     candidates = _candidates(county, today, rng)
     # The showcase village first, so that its branch secretary and young person have records.
     showcase = [c for c in candidates if c[1] == SHOWCASE_VILLAGE][:12]
-    rest = [c for c in candidates if c[1] != SHOWCASE_VILLAGE]
+    shown = {c[0] for c in showcase}
+    rest = [c for c in candidates if c[0] not in shown]
     planned = plan_people(
         rest, count=max(0, people - len(showcase)), ladder=ladder, today=today, rng=rng
     )
@@ -599,17 +600,62 @@ def _activity_name(kind: str, k: int, rng: random.Random) -> str:
 
 
 def _studio(*, county: str, today: date, rng: random.Random) -> dict[str, int]:
-    """The showcase studio's latest disputes, brought as cases through the module's services;
-    most are closed through the case loop, crediting their mediators' hours."""
-    try:
-        from jiceng.youth.services import mediation_open  # noqa: F401
-    except ImportError:
+    """The showcase studio's latest disputes, brought as cases through the module's services:
+    mediators with accounts join the studio's case department, and most disputes are mediated
+    and closed through the case loop, which credits the mediators' hours (the module's close
+    handler). Nothing when the studio has no case department (a test without departments)."""
+    from jiceng.cases.services import case_act
+    from jiceng.core.services.accounts import user_create
+    from jiceng.youth.services import mediation_open, studio_mediator_add
+
+    studio = (
+        Platform.objects.filter(
+            region_id=SHOWCASE_TOWN,
+            kind=Platform.Kind.MEDIATION_STUDIO,
+            department__isnull=False,
+        )
+        .select_related("department")
+        .first()
+    )
+    town = Talent.objects.filter(region_prefix_q(scope_prefix(SHOWCASE_TOWN)))
+    office = _demo_user("puyuan") or _demo_user("admin")
+    if studio is None or office is None or not town.exists():
         return {"mediations": 0}
-    return _studio_cases(today=today, rng=rng)
-
-
-def _studio_cases(*, today: date, rng: random.Random) -> dict[str, int]:
-    return {"mediations": 0}
+    mediators = list(town.filter(user__isnull=False).select_related("person")[:1])
+    for k, talent in enumerate(town.filter(user__isnull=True).order_by("pk")[:5], start=1):
+        talent.user = user_create(
+            username=f"tiaojie{k}",
+            password=None,
+            region_code=talent.region_id,
+            roles=[Role.YOUTH],
+            display_name=talent.person.name,
+        )
+        talent.save(update_fields=["user"])
+        mediators.append(talent)
+    for talent in mediators:
+        studio_mediator_add(actor=None, studio=studio, talent=talent)
+    closed = 0
+    for k in range(STUDIO_CASES):
+        title, detail = DISPUTES[k % len(DISPUTES)]
+        team = rng.sample(mediators, min(len(mediators), rng.choice([1, 2, 2])))
+        mediation = mediation_open(
+            actor=None,
+            studio=studio,
+            description=f"{title}：{detail}",
+            region_code=team[0].region_id,
+            mediators=team,
+            reporter_name=_name(rng),
+        )
+        if k % 6 == 5:
+            continue  # still being mediated
+        handler = team[0].user
+        case_act(case_id=mediation.case_id, actor=handler, action="start")
+        case_act(
+            case_id=mediation.case_id, actor=handler, action="resolve", note="双方达成调解协议"
+        )
+        case_act(case_id=mediation.case_id, actor=office, action="verify")
+        closed += 1
+    return {"mediations": STUDIO_CASES, "mediations_closed": closed}
 
 
 def demo_youth_delete() -> None:
