@@ -337,6 +337,10 @@ class TestTheDemoCounty:
             "qizhan": ("330483001", "station_staff"),
             "songqi": ("330483001", "delivery_worker"),
             "fucai": (COUNTY, "lottery_staff"),
+            "zuzhi": (COUNTY, "party_organiser"),
+            "shuji": ("330483101001", "branch_secretary"),
+            "daoshi": ("330483101", "mentor"),
+            "qingmiao": ("330483101001", "youth"),
             "wuye": ("330483001001", "property_manager"),
             "chehang": ("330483001", "ebike_shop"),
         }
