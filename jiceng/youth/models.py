@@ -161,7 +161,19 @@ class Talent(models.Model):
         verbose_name = _("young talent")
         verbose_name_plural = _("young talents")
         indexes = [
-            models.Index(fields=["region", "stage"], name="youth_talent_region_stage"),
+            # Covers the pipeline: a scope's range on region, grouped by stage, counting the
+            # tags, the young and the overdue without reading the table (bench/youth_funnel.py).
+            models.Index(
+                fields=[
+                    "region",
+                    "stage",
+                    "birth_date",
+                    "reserve_cadre",
+                    "wealth_leader",
+                    "due_on",
+                ],
+                name="youth_talent_pipeline",
+            ),
             models.Index(fields=["due_on"], name="youth_talent_due"),
         ]
 
