@@ -66,6 +66,7 @@ _TOLERANCE = 1e-6
 _OVER = 4.0
 # Share of the time limit the local search gets before HiGHS, with a demand charge.
 _SHARE = 0.25
+_REL_GAP = 1e-6
 
 
 class LoadShiftError(ValueError):
@@ -354,7 +355,7 @@ def _runs(
         intervals = np.sort(np.asarray(option, dtype=np.int64))
         load[intervals] = item.power
         return intervals, load
-    start = int(option)  # type: ignore[arg-type]
+    start = int(option)
     intervals = np.arange(start, start + item.duration)
     load[intervals] = item.profile
     return intervals, load
@@ -394,13 +395,12 @@ def schedule(
     model = _Model(price, base, fixed, items, cap=cap, charge=charge, hours=hours)
     heuristic = _heuristic(model, deadline=began + (_SHARE if charge else 0.1) * limit)
     remaining = max(limit - (time.perf_counter() - began), 0.05)
-    solved = model.solve(remaining, incumbent=heuristic)
-    if solved.get("status") == "limit" and "options" not in solved and heuristic is None:
+    outcome = model.solve(remaining, incumbent=heuristic)
+    if outcome["status"] == "limit" and "options" not in outcome and heuristic is None:
         raise LoadShiftError(
             f"no schedule was found within the time limit of {limit:g} s; allow more time"
         )
-    if "options" not in solved:
-        solved = None
+    solved = outcome if "options" in outcome else None
     if solved is None and heuristic is None:
         if cap is not None:
             raise LoadShiftError(
@@ -575,9 +575,8 @@ class _Model:
             integrality[n_x] = 0
         if n_x == 0:
             # Nothing to place: the fixed load is the schedule.
-            options: dict[str, Any] = {}
             return {
-                "options": options,
+                "options": {},
                 "cost": self.cost_of(self.fixed),
                 "bound": self.cost_of(self.fixed),
                 "optimal": True,
@@ -739,7 +738,7 @@ def _solve_mip(
     importable (scipy 1.15+; a private module) the model is passed to it directly with the
     heuristic schedule as the incumbent: HiGHS then prunes against it from the first node.
     Otherwise milp runs without one."""
-    options = {"time_limit": float(time_limit), "mip_rel_gap": 1e-6}
+    options = {"time_limit": float(time_limit), "mip_rel_gap": _REL_GAP}
     try:
         from scipy.optimize._highspy import _core as highspy
     except ImportError:  # pragma: no cover - other scipy versions
@@ -813,6 +812,14 @@ class _State:
         )
 
 
+@dataclass
+class _Best:
+    """The cheapest schedule seen so far (by its true cost)."""
+
+    cost: float
+    state: _State
+
+
 def _heuristic(model: _Model, *, deadline: float) -> dict[str, Any] | None:
     """The best schedule a local search finds before `deadline` (None when the greedy
     construction gets stuck on the cap or the crews).
@@ -836,19 +843,15 @@ def _heuristic(model: _Model, *, deadline: float) -> dict[str, Any] | None:
     if not all(_insert(model, state, item, 0.0) for item in items):
         return None
     _descend(model, state, items, 0.0, deadline)
-    best = [model.cost_of(state.load), state]
-    lowest = [float((model.base + state.load).max()), state]
+    best = _Best(model.cost_of(state.load), state)
 
     def consider(candidate: _State) -> None:
         cost = model.cost_of(candidate.load)
-        if cost < best[0] - 1e-9:
-            best[0], best[1] = cost, candidate.copy()
-        peak = float((model.base + candidate.load).max())
-        if peak < lowest[0] - 1e-9:
-            lowest[0], lowest[1] = peak, candidate.copy()
+        if cost < best.cost - 1e-9:
+            best.cost, best.state = cost, candidate.copy()
 
     if model.charge == 0 or not items:
-        return {"options": dict(state.options), "cost": best[0]}
+        return {"options": dict(state.options), "cost": best.cost}
     rng = np.random.default_rng(0)
     reference = float((model.base + model.fixed).max(initial=1.0)) or 1.0
     for weight in (0.02, 0.005):
@@ -859,10 +862,10 @@ def _heuristic(model: _Model, *, deadline: float) -> dict[str, Any] | None:
             _descend(model, trial, items, 0.0, deadline)
             consider(trial)
     low = max((model._alone_peak(i) for i in items), default=0.0)
-    high = float((model.base + best[1].load).max())
+    high = float((model.base + best.state.load).max())
     while high - low > 1e-3 * high and time.perf_counter() < deadline:
         target = (low + high) / 2
-        reached = _aim(model, best[1], items, target, rng, deadline, consider)
+        reached = _aim(model, best.state, items, target, rng, deadline, consider)
         if reached is None:
             low = target
         else:
@@ -870,15 +873,11 @@ def _heuristic(model: _Model, *, deadline: float) -> dict[str, Any] | None:
     # Then kicks around the best schedule at its own peak, until ten rounds bring nothing.
     idle = 0
     while idle < 10 and time.perf_counter() < deadline:
-        before = best[0]
-        peak = float((model.base + best[1].load).max())
-        _aim(model, best[1], items, peak, rng, deadline, consider, tries=4)
-        idle = idle + 1 if best[0] >= before - 1e-9 else 0
-    return {
-        "options": dict(best[1].options),
-        "cost": best[0],
-        "lowest": dict(lowest[1].options),
-    }
+        before = best.cost
+        peak = float((model.base + best.state.load).max())
+        _aim(model, best.state, items, peak, rng, deadline, consider, tries=4)
+        idle = idle + 1 if best.cost >= before - 1e-9 else 0
+    return {"options": dict(best.state.options), "cost": best.cost}
 
 
 def _aim(

@@ -4,6 +4,7 @@ y, the day-of adjustment and its clamp, the effective threshold and the 120 % ca
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pytest
@@ -162,7 +163,7 @@ def test_the_day_of_adjustment_and_its_clamp(before: float, ratio: float) -> Non
 
 def test_the_effective_threshold_and_the_cap_are_parameters() -> None:
     loads = day_loads()[None]
-    common = {"price": 4.0, "calendar": CALENDAR, "event_days": {EARLIER_EVENT}}
+    common: dict[str, Any] = {"price": 4.0, "calendar": CALENDAR, "event_days": {EARLIER_EVENT}}
     at = verify(loads, DAYS, EVENT, WINDOW, 175, **common)  # 140 = 0.8 × 175 exactly
     assert at.effective[0]
     assert at.paid_kwh[0] == pytest.approx(280)

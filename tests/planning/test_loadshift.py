@@ -293,7 +293,7 @@ def test_twenty_processes_under_a_cap_are_proven_optimal() -> None:
                 "power_kw": float(rng.integers(2, 20) * 10),
                 "duration": d,
                 "earliest": earliest,
-                "latest_end": int(min(96, earliest + d + rng.integers(8, 60))),
+                "latest_end": min(96, earliest + d + int(rng.integers(8, 60))),
             }
         )
     result = schedule(prices, processes, base_load=300.0, power_cap=900, time_limit=10)
