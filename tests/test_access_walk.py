@@ -302,6 +302,7 @@ ROUTE_VALUES = [
     (r"ltc/assessments/\{", {"id": "assessment"}),
     (r"ltc/applications/\{", {"id": "application"}),
     (r"youth/", {"pk": "talent", "person_id": "talent"}),
+    (r"^power/meters/", {"code": "meter"}),
 ]
 PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>|\{(?P<api>[^}]+)\}")
 
