@@ -80,7 +80,7 @@ class FactsIn(Schema):
 class StepIn(Schema):
     step: str = one_of(STEP_CODES, description="a step code of the reference data")
     on: Day
-    facts: FactsIn = Field(default_factory=FactsIn)
+    facts: FactsIn | None = None
 
 
 class PendingOut(Schema):
@@ -246,7 +246,7 @@ def post_step(
 ) -> Status[StepOut] | Status[StepRefusal]:
     user = request_user(request)
     talent = talent_get_visible(user, person_id)
-    facts = payload.facts.model_dump(by_alias=True, exclude_none=True)
+    facts = payload.facts.model_dump(by_alias=True, exclude_none=True) if payload.facts else {}
     try:
         result = step_record(
             actor=user, talent=talent, step=payload.step, on=payload.on, facts=facts

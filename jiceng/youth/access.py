@@ -41,9 +41,9 @@ def _signed_in(user: User | AnonymousUser | None) -> bool:
 
 
 def uses_module(user: User | AnonymousUser | None) -> bool:
-    return _signed_in(user) and bool(
-        user.is_superuser or roles.roles_of(user) & MODULE_ROLES  # type: ignore[union-attr]
-    )
+    if user is None or not _signed_in(user):
+        return False
+    return bool(user.is_superuser or roles.roles_of(user) & MODULE_ROLES)
 
 
 def is_organiser(user: User | AnonymousUser | None) -> bool:
@@ -101,7 +101,7 @@ def may_see(user: User | AnonymousUser | None, talent: Talent, *, today: date) -
         return True
     if talent.user_id == user.pk:
         return True
-    if talent.branch_id is not None and talent.branch.secretary_id == user.pk:
+    if talent.branch is not None and talent.branch.secretary_id == user.pk:
         return True
     return (
         talent.mentorships.filter(mentor_user_id=user.pk)
@@ -117,7 +117,7 @@ def may_manage(user: User | AnonymousUser | None, talent: Talent) -> bool:
     assert user is not None
     if organises(user, talent.region_id):
         return True
-    return talent.branch_id is not None and talent.branch.secretary_id == user.pk
+    return talent.branch is not None and talent.branch.secretary_id == user.pk
 
 
 def may_register(user: User | AnonymousUser | None, region_code: str) -> bool:
@@ -143,4 +143,4 @@ def may_record_activity(user: User | AnonymousUser | None, platform: Platform) -
     assert user is not None
     if organises(user, platform.region_id):
         return True
-    return platform.organisers.filter(pk=user.pk).exists()
+    return platform.organisers.filter(pk=user.pk or 0).exists()

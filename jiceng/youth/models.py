@@ -382,7 +382,7 @@ class Activity(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-    participants = models.ManyToManyField(
+    participants: models.ManyToManyField[Talent, Participation] = models.ManyToManyField(
         Talent, through="Participation", related_name="activities"
     )
 

@@ -20,15 +20,15 @@ import itertools
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
 
 from jiceng.core import region_codes
 from jiceng.core.models import Region
-from jiceng.core.scope import region_prefix_q, scope_queryset
+from jiceng.core.scope import region_field, region_prefix_q, scope_queryset
 from jiceng.youth import access
 from jiceng.youth.models import (
     Activity,
@@ -51,7 +51,9 @@ if TYPE_CHECKING:
 
     from jiceng.core.models import User
 
-FUNNEL = {
+M = TypeVar("M", bound=Model)
+
+FUNNEL: dict[str, str] = {
     Stage.APPLICANT: "applicant",
     Stage.ACTIVIST: "activist",
     # Until the upper committee approves, someone in the admission steps is a development object.
@@ -159,13 +161,15 @@ def overdue_alerts(
     return talents_visible(user, today=today).filter(due_on__lt=today).order_by("due_on", "pk")
 
 
-def _in_region(qs: QuerySet[Talent], region_code: str | None) -> QuerySet[Talent]:
+def _in_region(qs: QuerySet[M], region_code: str | None) -> QuerySet[M]:
     region_code = (region_code or "").strip()
     if not region_code:
         return qs
     if not region_codes.is_well_formed(region_code):
         return qs.none()
-    return qs.filter(region_prefix_q(region_codes.scope_prefix(region_code)))
+    return qs.filter(
+        region_prefix_q(region_codes.scope_prefix(region_code), region_field(qs.model))
+    )
 
 
 def _base(user: User | AnonymousUser | None, region_code: str | None, today: date) -> QuerySet:
