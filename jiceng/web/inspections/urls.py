@@ -4,6 +4,7 @@ from jiceng.web.inspections import views
 
 urlpatterns = [
     path("", views.inspection_list, name="inspection-list"),
+    path("start/", views.inspection_start, name="inspection-start"),
     path("new/<slug:checklist>/<str:target>/", views.inspection_new, name="inspection-new"),
     path("<int:pk>/", views.inspection_detail, name="inspection-detail"),
     path("photos/<str:token>/", views.inspection_photo, name="inspection-photo"),

@@ -136,6 +136,17 @@ def inspection_new(request: HttpRequest, checklist: str, target: str) -> HttpRes
 
 @login_required
 @require_GET
+def inspection_start(request: HttpRequest) -> HttpResponse:
+    """A module's "inspect" form (a GET of checklist and target) to the answering page."""
+    checklist = request.GET.get("checklist", "")[:40]
+    target = request.GET.get("target", "")[:100]
+    if not checklist or not target or "/" in checklist or "/" in target:
+        raise Http404
+    return redirect("inspection-new", checklist=checklist, target=target)
+
+
+@login_required
+@require_GET
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = inspection_for_user(request_user(request), pk)
     findings = list(inspection.findings.all())

@@ -26,6 +26,7 @@ from jiceng.core.models import Region, User
 from jiceng.core.region_codes import scope_prefix
 from jiceng.core.scope import get_in_scope_or_404, region_prefix_q, scope_queryset
 from jiceng.documents.content import BarChart
+from jiceng.inspections.selectors import checklists, inspections_in_scope
 from jiceng.lottery import access
 from jiceng.lottery.models import (
     Game,
@@ -381,6 +382,12 @@ def responsibility_page(request: HttpRequest) -> HttpResponse:
         "activities": scope_queryset(PublicityActivity.objects.all(), user).filter(
             held_on__gte=start, held_on__lt=end
         ),
+        # outlet inspections and minors' protection checks (the shared inspections engine)
+        "inspections": inspections_in_scope(user, module="lottery", limit=50),
+        "inspect_outlets": scope_queryset(Outlet.objects.all(), user).filter(
+            closed_on__isnull=True
+        )[:500],
+        "inspect_checklists": checklists(module="lottery"),
     }
     return render(request, T + "responsibility.html", context)
 
