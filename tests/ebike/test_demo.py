@@ -53,3 +53,17 @@ def test_the_demo_is_deterministic_by_seed_and_deletes_cleanly(small_county):
 def test_year_window_is_twelve_calendar_months():
     assert year_window(date(2026, 12, 7)) == (date(2026, 1, 1), date(2027, 1, 1))
     assert year_window(date(2026, 3, 31)) == (date(2025, 4, 1), date(2026, 4, 1))
+
+
+@pytest.mark.slow
+def test_the_demo_volume_reads_the_seed_figures_on_the_figures_page(users, client):
+    """The generator at the demo's volume (60,000 e-bikes): the seed's town reads its figures
+    on the page, as the demo county does after `make demo`."""
+    checklists_ensure()
+    counts = seed_ebike(seed=1, county="330483")
+    assert counts["ebike_bikes"] == 60_000
+    client.force_login(users["admin"])
+    page = client.get("/ebike/figures/").content.decode()
+    row = page.split(f'data-town="{SEED_TOWN}"', 1)[1].split("</tr>", 1)[0]
+    for key, expected in SEED_FIGURES.items():
+        assert f'data-key="{key}">{expected}<' in row, key
