@@ -292,7 +292,10 @@ def _prepare(
             base = nonnegative_array("base_load", np.broadcast_to(base_load, (horizon,)))
         except ValueError as error:
             raise LoadShiftError(f"base_load: {error}") from error
-    cap = None if power_cap is None else positive_number("power_cap", power_cap)
+    try:
+        cap = None if power_cap is None else positive_number("power_cap", power_cap)
+    except (TypeError, ValueError) as error:
+        raise LoadShiftError(str(error), cap=True) from error
     if cap is not None and (base > cap + _TOLERANCE).any():
         t = int(np.argmax(base > cap + _TOLERANCE))
         raise LoadShiftError(
@@ -386,9 +389,12 @@ def schedule(
     time_limit: float = 2.0,
 ) -> LoadSchedule:
     """The least-cost schedule of `processes` over the horizon of `prices` (module docstring)."""
-    hours = positive_number("interval_hours", interval_hours)
-    charge = nonnegative_number("demand_charge", demand_charge)
-    limit = positive_number("time_limit", time_limit)
+    try:
+        hours = positive_number("interval_hours", interval_hours)
+        charge = nonnegative_number("demand_charge", demand_charge)
+        limit = positive_number("time_limit", time_limit)
+    except (TypeError, ValueError) as error:
+        raise LoadShiftError(str(error)) from error
     price, base, items, fixed = _prepare(prices, processes, base_load, power_cap)
     cap = None if power_cap is None else float(power_cap)
     began = time.perf_counter()

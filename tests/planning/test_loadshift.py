@@ -312,3 +312,12 @@ def test_the_example_in_docs_loadshift_runs(capsys: pytest.CaptureFixture[str]) 
     printed = capsys.readouterr().out
     assert "vat from 11.00 h" in printed and "optimal True" in printed
     assert "reduction 120 kW, compensation 1920 yuan" in printed
+
+
+def test_every_input_error_is_a_load_shift_error() -> None:
+    process = {"name": "p", "power_kw": 1, "duration": 1}
+    for kwargs in ({"power_cap": 0}, {"interval_hours": -1}, {"demand_charge": float("nan")}):
+        with pytest.raises(LoadShiftError):
+            schedule(PRICES, [process], **kwargs)
+    with pytest.raises(LoadShiftError, match="prices"):
+        schedule([], [process])
