@@ -20,7 +20,7 @@ from jiceng.api.schemas import NO_NUL, REQUIRED_TEXT, Day, RecordId, RegionCode,
 from jiceng.youth import access
 from jiceng.youth.models import Background, Education
 from jiceng.youth.reference_data import reference
-from jiceng.youth.rules import StepRefused
+from jiceng.youth.rules import StepRefused, age_on
 from jiceng.youth.selectors import (
     funnel,
     overdue_alerts,
@@ -29,6 +29,7 @@ from jiceng.youth.selectors import (
     talent_get_visible,
 )
 from jiceng.youth.services import activity_record, step_record, talent_register
+from jiceng.youth.services.talents import today as local_today
 
 router = Router(tags=["youth"])
 
@@ -127,6 +128,7 @@ class PersonOut(Schema):
     id_masked: str
     region: str
     birth_date: date
+    age: int
     education: str
     background: str
     skills: str
@@ -223,6 +225,7 @@ def get_person(request: HttpRequest, person_id: Path[RecordId]) -> PersonOut:
         id_masked=talent.person.id_masked,
         region=talent.region_id,
         birth_date=talent.birth_date,
+        age=age_on(talent.birth_date, local_today()),
         education=talent.education,
         background=talent.background,
         skills=talent.skills,

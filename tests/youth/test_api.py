@@ -39,7 +39,7 @@ def test_register_a_person_and_walk_all_25_steps_to_full_member(api):
     body = response.json()
     assert body["step"] == "archived" and body["next"] == []
     record = api("get", f"/youth/people/{person_id}").json()
-    assert record["stage"] == "member"
+    assert record["stage"] == "member" and record["age"] >= 26
     assert len(record["steps"]) == 26 and record["overdue"] == []
     assert record["id_masked"].startswith("330483") and "*" in record["id_masked"]
     talent = Talent.objects.get(pk=person_id)

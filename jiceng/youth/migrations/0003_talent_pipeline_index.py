@@ -5,20 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_module_roles'),
-        ('youth', '0002_load_reference_data'),
+        ("core", "0006_module_roles"),
+        ("youth", "0002_load_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='talent',
-            name='youth_talent_region_stage',
+            model_name="talent",
+            name="youth_talent_region_stage",
         ),
         migrations.AddIndex(
-            model_name='talent',
-            index=models.Index(fields=['region', 'stage', 'birth_date', 'reserve_cadre', 'wealth_leader', 'due_on'], name='youth_talent_pipeline'),
+            model_name="talent",
+            index=models.Index(
+                fields=[
+                    "region",
+                    "stage",
+                    "birth_date",
+                    "reserve_cadre",
+                    "wealth_leader",
+                    "due_on",
+                ],
+                name="youth_talent_pipeline",
+            ),
         ),
     ]
