@@ -32,11 +32,14 @@ from jiceng.core.models import Role
 from jiceng.core.services.accounts import api_token_create, user_create
 from jiceng.core.services.registries import person_create
 from jiceng.ebike.services.registry import building_create, ebike_register
+from jiceng.gas.selectors import check_items
+from jiceng.gas.services.checks import safety_check_record
 from jiceng.gas.services.orders import order_take
 from jiceng.gas.services.registry import scale_device_create
 from jiceng.hall.services.catalogue import catalogue_load
 from jiceng.hall.services.network import hall_create, point_create, window_create
 from jiceng.hall.services.queue import ticket_take, window_open
+from jiceng.inspections.services import round_start
 from jiceng.ledger.models import CaptureJob
 from jiceng.ltc.models import Assessment, InsuredPerson
 from jiceng.ltc.services.applications import application_apply
@@ -231,6 +234,12 @@ def county(users, settings) -> County:
         bought_on=None,
         building=building.pk,
     )
+    check = safety_check_record(
+        actor=users["admin"],
+        site_id=gas.site.pk,
+        answers={code: {"ok": True} for code, _label in check_items()},
+    )
+    patrol = round_start(actor=users["admin"], region_code=WUTONG)
     assert assessment is not None and job is not None, "the walk needs real records to refuse"
 
     other_admin = user_create(
@@ -276,6 +285,10 @@ def county(users, settings) -> County:
         "plate": str(bike.plate),
         "meter": meter.code,
         "event_id": str(power_event.pk),
+        "checklist": "gas_site",
+        "target": f"gas_site:{gas.site.pk}",
+        "inspection": str(check.pk),
+        "round": str(patrol.pk),
     }
     tokens = {
         "other_admin": api_token_create(user=other_admin)[1],
@@ -303,6 +316,8 @@ ROUTE_VALUES = [
     (r"ltc/applications/\{", {"id": "application"}),
     (r"youth/", {"pk": "talent", "person_id": "talent"}),
     (r"^power/meters/", {"code": "meter"}),
+    (r"^inspections/rounds/", {"pk": "round"}),
+    (r"^inspections/", {"pk": "inspection", "code": "checklist"}),
 ]
 PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>|\{(?P<api>[^}]+)\}")
 
