@@ -26,6 +26,9 @@ def small_county(users):
 
 def test_the_small_demo_fills_every_town_and_plants_the_seed_figures(small_county, users):
     assert small_county["ebike_bikes"] == 900
+    # A few recent inspections went through the engine: open findings with their cases.
+    assert small_county["ebike_open_cases"] > 0
+    assert small_county["ebike_events"] > 0
     assert Building.objects.count() >= 11 * 6
     assert Shop.objects.filter(kind=Shop.Kind.RECYCLER).count() >= 11
     standards = set(Ebike.objects.values_list("standard", flat=True))
