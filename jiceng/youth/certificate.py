@@ -42,6 +42,7 @@ def certificate_document(talent: Talent, *, today: date) -> Document:
         )
         for p in sorted(records, key=lambda p: (p.activity.on, p.activity_id))
     )
+    summary_note = _("%(stars)d of 5 stars") % {"stars": stars}
     blocks: list[Block] = [
         Heading(_("Volunteer")),
         Table(
@@ -56,12 +57,16 @@ def certificate_document(talent: Talent, *, today: date) -> Document:
             or ((Cell(_("No service recorded.")), Cell(""), Cell(""), Cell(""), Cell("")),),
             widths=(2, 5, 4, 1, 2),
         ),
-        Paragraph(
-            _(
-                "Total: %(hours)s hours of volunteer service in %(count)d records; star level "
-                "%(stars)d (one star from 100 hours)."
-            )
-            % {"hours": hours_text(total), "count": len(records), "stars": stars}
+        Table(
+            columns=(_("Total hours"), _("Services"), _("Star level")),
+            rows=(
+                (
+                    Cell(hours_text(total), numeric=True),
+                    Cell(str(len(records)), numeric=True),
+                    Cell("★" * stars if stars else "—"),
+                ),
+            ),
+            caption=summary_note,
         ),
         Paragraph(
             _(

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from jiceng.core.models import Role
 from jiceng.core.services.accounts import user_create
+from jiceng.youth.figures import COLUMNS, EXTRA
 from jiceng.youth.models import Participation, StepRecord, Talent
 from jiceng.youth.selectors import funnel
 from jiceng.youth.services import platform_create, step_record
@@ -50,7 +51,7 @@ def test_the_staff_pages_render_for_organisers_secretaries_and_mentors(youth, wa
 
 
 def test_the_pages_refuse_users_without_the_module_and_young_people(youth, wang):
-    for name in ("grid", "clerk", "wang_account"):
+    for name in ("grid", "clerk", "regulator", "wang_account"):
         client = client_of(youth[name])
         for path in STAFF_PAGES:
             assert client.get(path).status_code == 403, (name, path)
@@ -64,6 +65,7 @@ def test_a_young_person_sees_their_own_page_and_nobody_elses(youth, wang, li):
     assert own.status_code == 200
     text = own.content.decode()
     assert "王小明" in text and "李小红" not in text
+    assert "/youth/pipeline/" not in text and "/youth/me/" in text  # only their own page
     assert "递交入党申请书" in text  # the step taken, and what comes next
     assert "党组织派人谈话" in text
     assert client.get(f"/youth/people/{wang.pk}/").status_code == 200
@@ -138,9 +140,9 @@ def test_the_funnel_page_numbers_are_the_selectors(youth, wang, li):
     book = load_workbook(io.BytesIO(b"".join(export.streaming_content)), read_only=True)
     sheet = book.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    total = rows[-1]
-    header = rows[0]
-    assert total[header.index("Activists")] == expected["activist"]
+    keys = (*COLUMNS, *EXTRA)  # after the code and the name of the region
+    assert rows[-1][2 + keys.index("activist")] == expected["activist"]
+    assert rows[-1][2 + keys.index("overdue")] == expected["overdue"]
 
 
 def test_an_organiser_records_an_activity_with_its_participants(youth, wang, li):
@@ -189,3 +191,4 @@ def test_nobody_outside_the_module_is_offered_its_navigation(youth):
         username="wt-grid2", password=None, region_code=WUTONG, roles=[Role.GRID_WORKER]
     )
     assert "/youth/" not in client_of(grid).get("/").content.decode()
+    assert "/youth/pipeline/" in client_of(youth["organiser"]).get("/").content.decode()

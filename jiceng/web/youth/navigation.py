@@ -1,7 +1,10 @@
 """青苗 in the header: the young people, the pipeline, reserve cadres, practice platforms and
 volunteer hours, the mediation studio and overdue steps, for the party organisers, branch
-secretaries, mentors, region administrators and the regulator; a young person sees only their
-own page."""
+secretaries, mentors and region administrators; a young person sees only their own page.
+
+The regulator is not offered the group: a young person's record is visible only to the
+organisation roles of their region, their branch secretary, their mentors and themself
+(jiceng/youth/access.py), so the regulator's pages would be empty."""
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -16,10 +19,9 @@ STAFF = frozenset(
         Role.PARTY_ORGANISER,
         Role.BRANCH_SECRETARY,
         Role.MENTOR,
-        Role.REGULATOR,
     }
 )
-OFFICES = frozenset({Role.COUNTY_ADMIN, Role.TOWN_ADMIN, Role.PARTY_ORGANISER, Role.REGULATOR})
+OFFICES = frozenset({Role.COUNTY_ADMIN, Role.TOWN_ADMIN, Role.PARTY_ORGANISER})
 
 register_group(
     "youth",
