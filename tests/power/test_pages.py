@@ -227,3 +227,29 @@ def test_a_dispatcher_creates_an_event_and_invites_and_a_contact_commits(client,
         ).status_code
         == 403
     )
+
+
+def test_a_single_meter_file_and_temperatures_are_imported(client, power):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _as(client, power, "kehu")
+    meter = power["mill_meter"]
+    rows = ["time,kw"] + [
+        f"2026-10-07T{q // 4:02d}:{q % 4 * 15:02d}:00+08:00,500" for q in range(96)
+    ]
+    answer = client.post(
+        reverse("power-readings"),
+        {"file": SimpleUploadedFile("m.csv", "\n".join(rows).encode()), "meter": meter.code},
+    )
+    assert answer.status_code == 200 and answer.context["created"].days == 1
+    assert MeterDay.objects.get(meter=meter, day=date(2026, 10, 7)).readings == 96
+    unknown = client.post(
+        reverse("power-readings"),
+        {"file": SimpleUploadedFile("m.csv", "\n".join(rows).encode()), "meter": "NO-SUCH"},
+    )
+    assert unknown.status_code == 400
+    weather = client.post(
+        reverse("power-temperatures"),
+        {"file": SimpleUploadedFile("t.csv", b"date,max,min\n2027-07-01,36.5,27.0\n")},
+    )
+    assert weather.status_code == 200 and weather.context["created"] == 1
