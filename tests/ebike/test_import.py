@@ -85,3 +85,15 @@ def test_a_plate_registered_already_and_missing_columns(world, users):
         ebike_import(actor=None, filename="c.xlsx", content=workbook([["x"]], header=["plate"]))
     assert refused.value.problems[0][0] == 1
     assert Ebike.objects.count() == 1
+
+
+def test_excel_dates_and_a_csv_file(world, users):
+    from datetime import date, datetime
+
+    rows = [row(world, 1, bought_on=datetime(2025, 10, 1)), row(world, 2, bought_on=None)]
+    assert ebike_import(actor=None, filename="a.xlsx", content=workbook(rows)) == 2
+    assert Ebike.objects.get(plate="桐乡A20001").bought_on == date(2025, 10, 1)
+    assert Ebike.objects.get(plate="桐乡A20002").bought_on is None
+    header = ",".join(c.key for c in EBIKE_COLUMNS)
+    line = ",".join(str(v) for v in row(world, 3))
+    assert ebike_import(actor=None, filename="b.csv", content=f"{header}\n{line}\n".encode()) == 1
