@@ -501,9 +501,12 @@ class _Model:
 
     # -- the integer program ------------------------------------------------------------------
 
-    def solve(self, time_limit: float, *, incumbent: dict[str, Any] | None) -> dict[str, Any]:
+    def solve(
+        self, time_limit: float, *, incumbent: dict[str, Any] | None, relax: bool = False
+    ) -> dict[str, Any]:
         """The integer program solved: {"options", "cost", "bound", "optimal", "status"}, or
-        only {"status"} ("infeasible" or "limit") when HiGHS has no schedule."""
+        only {"status"} ("infeasible" or "limit") when HiGHS has no schedule. With `relax`, its
+        linear relaxation: {"values": process -> (options, fractional values), "status"}."""
         T = self.horizon
         cost: list[NDArray[np.float64]] = []
         rows: list[NDArray[np.int64]] = []
@@ -588,6 +591,8 @@ class _Model:
                 "optimal": True,
                 "status": "optimal",
             }
+        if relax:
+            integrality = np.zeros(n_vars)
         start_x = None if incumbent is None else self._vector(incumbent, columns, n_vars)
         x_all, status, dual = _solve_mip(
             c,
@@ -600,6 +605,14 @@ class _Model:
         )
         if x_all is None:
             return {"status": status}
+        if relax:
+            values: dict[str, tuple[NDArray[np.int64], NDArray[np.float64]]] = {}
+            at = 0
+            for item, options_of in columns:
+                values[item.name] = (options_of, x_all[at : at + options_of.size])
+                at += options_of.size
+            lp_peak = float(x_all[n_x]) if peak else math.nan
+            return {"values": values, "status": status, "peak": lp_peak}
         x = np.round(x_all[:n_x]).astype(bool)
         chosen: dict[str, Any] = {}
         at = 0
@@ -783,6 +796,7 @@ def _solve_mip(
     solver.setOptionValue("output_flag", False)
     for key, value in options.items():
         solver.setOptionValue(key, value)
+
     solver.passModel(lp)
     solver.setSolution(int(start.size), np.arange(start.size, dtype=np.int32), start)
     solver.run()
@@ -837,8 +851,9 @@ def _heuristic(model: _Model, *, deadline: float) -> dict[str, Any] | None:
     and, in a second phase, a penalty on load above a target peak: the target is bisected between
     a lower bound (the peak each process forces alone) and the best peak found, each target
     tried by descents from the best schedule with random two- or three-process kicks. A single
-    move cannot lower a peak that several processes hold, a target lowers them together. Every
-    schedule visited is measured by its true cost and the cheapest is returned."""
+    move cannot lower a peak that several processes hold, a target lowers them together. Before
+    the bisection, schedules rounded from the linear relaxation are tried too (`_rounded`).
+    Every schedule visited is measured by its true cost and the cheapest is returned."""
     items = sorted(model.flexible, key=lambda i: -float(i.profile.sum()))
     busy = {c: np.zeros(model.horizon) for c in model.crews}
     for item in model.items:
@@ -867,6 +882,7 @@ def _heuristic(model: _Model, *, deadline: float) -> dict[str, Any] | None:
             _descend(model, trial, items, w, deadline)
             _descend(model, trial, items, 0.0, deadline)
             consider(trial)
+    _rounded(model, empty, items, rng, deadline, consider)
     low = max((model._alone_peak(i) for i in items), default=0.0)
     high = float((model.base + best.state.load).max())
     while high - low > 1e-3 * high and time.perf_counter() < deadline:
@@ -884,6 +900,68 @@ def _heuristic(model: _Model, *, deadline: float) -> dict[str, Any] | None:
         _aim(model, best.state, items, peak, rng, deadline, consider, tries=4)
         idle = idle + 1 if best.cost >= before - 1e-9 else 0
     return {"options": dict(best.state.options), "cost": best.cost}
+
+
+def _rounded(
+    model: _Model,
+    empty: _State,
+    items: list[_Item],
+    rng: np.random.Generator,
+    deadline: float,
+    consider: Any,
+) -> None:
+    """Schedules rounded from the linear relaxation: each process where the relaxation puts
+    most of it (then, in further rounds, at a start drawn by its fractional values), skipped to
+    its best place when that breaks the cap or its crew; each descended towards the
+    relaxation's peak. The relaxation spreads the load as flat as the windows allow, which the
+    one-move local search cannot reach from a greedy start."""
+    budget = min(0.3, 0.3 * (deadline - time.perf_counter()))
+    if budget < 0.02:
+        return
+    relaxed = model.solve(budget, incumbent=None, relax=True)
+    if "values" not in relaxed:
+        return
+    values = relaxed["values"]
+    target = relaxed["peak"] * 1.002 if math.isfinite(relaxed["peak"]) else math.inf
+    for round_ in range(4):
+        if time.perf_counter() >= deadline:
+            return
+        state = empty.copy()
+        for item in items:
+            options, weights = values[item.name]
+            weights = np.clip(weights, 0.0, None)
+            if item.kind == "breakable":
+                noise = 0 if round_ == 0 else rng.uniform(0, 0.3, weights.size)
+                preferred: Any = np.sort(options[np.argsort(-(weights + noise))[: item.duration]])
+            elif round_ == 0 or weights.sum() <= 0:
+                preferred = int(options[int(np.argmax(weights))])
+            else:
+                preferred = int(rng.choice(options, p=weights / weights.sum()))
+            if _fits(model, state, item, preferred):
+                state.options[item.name] = preferred
+                _apply(model, item, preferred, state, +1)
+            elif not _insert(model, state, item, 0.0):
+                break
+        else:
+            _descend(model, state, items, 0.0, deadline, target)
+            consider(state)
+            # A ladder of rising targets: energy bought back a little peak at a time (a free
+            # descent would pile processes into the cheap hours in one go).
+            floor = float((model.base + state.load).max())
+            for step in range(1, 13):
+                if time.perf_counter() >= deadline:
+                    return
+                _descend(model, state, items, 0.0, deadline, floor * (1 + 0.01 * step))
+                consider(state)
+
+
+def _fits(model: _Model, state: _State, item: _Item, option: Any) -> bool:
+    """Whether `item` at `option` keeps the cap and its crew's exclusivity."""
+    intervals, extra = _runs(item, option, model.horizon)
+    if model.cap is not None and (model.base + state.load + extra > model.cap + _TOLERANCE).any():
+        return False
+    busy = state.crew_busy.get(item.crew) if item.crew is not None else None
+    return busy is None or not (busy[intervals] > 0.5).any()
 
 
 def _aim(
@@ -1023,6 +1101,8 @@ def _best_place(
     over = _OVER * model.charge if math.isfinite(target) else 0.0
     site = model.base + state.load
     peak = float(site.max(initial=0.0))
+    if math.isfinite(target):
+        peak = max(peak, target)  # a target above the peak: rising up to it is paid for
     free = np.ones(model.horizon, dtype=bool)
     if item.crew in state.crew_busy:
         free = state.crew_busy[item.crew] < 0.5
