@@ -16,7 +16,7 @@
     if (kind === "funnel") {
       return {
         color: COLOURS,
-        grid: grid,
+        grid: { left: 28, right: 16, top: 28, bottom: 8, containLabel: true },
         tooltip: {},
         xAxis: { type: "category", data: data.funnel.map(function (f) { return f.label; }),
                  axisLabel: { interval: 0, rotate: 30 } },
