@@ -53,9 +53,7 @@ def restrictions(process: Mapping[str, Any], horizon: int) -> NDArray[np.bool_]:
     return restricted
 
 
-def schedule_process(
-    prices: NDArray[np.float64], process: Mapping[str, Any]
-) -> NDArray[np.int64]:
+def schedule_process(prices: NDArray[np.float64], process: Mapping[str, Any]) -> NDArray[np.int64]:
     """The intervals FlexMeasures' ProcessScheduler gives one process (minimising cost)."""
     horizon = prices.size
     duration = int(process["duration"])
@@ -83,9 +81,9 @@ def schedule_process(
             start = int(np.flatnonzero(~blocked)[0])
         else:
             sums = np.full(horizon, np.nan)
-            sums[: horizon - rows + 1] = np.lib.stride_tricks.sliding_window_view(
-                prices, rows
-            ).sum(axis=1)
+            sums[: horizon - rows + 1] = np.lib.stride_tricks.sliding_window_view(prices, rows).sum(
+                axis=1
+            )
             allowed = np.flatnonzero(~blocked)
             start = int(allowed[int(np.argmin(sums[allowed]))])  # idxmin: first minimum
         return np.arange(start, start + rows)
