@@ -157,8 +157,8 @@ def seed_ebike(
         counts = _live_counts(plan)
         inspections, violations = _inspections(plan)
         reset_sequences(Building, Shop, Ebike, Battery, LedgerEvent, Inspection)
+        _colours()  # every building from scratch, before the engine refreshes some of them
         opened = _open_findings(plan)
-        _colours()
     return {
         "ebike_buildings": buildings,
         "ebike_shops": shops,

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from jiceng.cases.models import Case
 from jiceng.ebike.models import Building
 from jiceng.inspections.models import Finding
 from tests.ebike.conftest import World, world  # noqa: F401 - the fixture
@@ -66,8 +65,8 @@ def test_an_inspection_of_a_building_on_a_phone_ends_with_the_case_number(
     phone.click("#inspection-form button[type=submit]")
     phone.wait_for_url(f"{base}/inspections/*/")
     finding = Finding.objects.get(target_kind="building", target_id=str(building.pk), ok=False)
-    assert finding.case is not None
-    case = Case.objects.get(pk=finding.case_id)
+    case = finding.case
+    assert case is not None
     phone.wait_for_selector(f"text={case.number}")
     assert case.number in phone.inner_text("main")
     assert _fits_the_screen(phone)

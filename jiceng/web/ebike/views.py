@@ -375,6 +375,37 @@ def bikes_page(request: HttpRequest) -> HttpResponse:
     return render(request, T + "bikes.html", context)
 
 
+CBV_STEP = "https://ref.gs1.org/cbv/BizStep-"
+OUR_STEP = "urn:jiceng:bizstep:"
+STEP_LABELS = {
+    "retail_selling": gettext_lazy("Sold"),
+    "repairing": gettext_lazy("Repaired"),
+    "decommissioning": gettext_lazy("Scrapped"),
+    "destroying": gettext_lazy("Destroyed"),
+    "registering": gettext_lazy("Registered"),
+    "modifying": gettext_lazy("Modified"),
+    "trading_in": gettext_lazy("Traded in"),
+    "battery_swapping": gettext_lazy("Battery swapped"),
+}
+
+
+def _chain_rows(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The bike's events as the page lists them: when, what (in words where the step is
+    known) and where."""
+    rows = []
+    for event in events:
+        step = str(event.get("bizStep", ""))
+        short = step.removeprefix(CBV_STEP).removeprefix(OUR_STEP)
+        rows.append(
+            {
+                "time": event.get("eventTime", ""),
+                "step": STEP_LABELS.get(short, step),
+                "where": (event.get("bizLocation") or {}).get("id", ""),
+            }
+        )
+    return rows
+
+
 @login_required
 @require_GET
 def bike_page(request: HttpRequest, plate: str) -> HttpResponse:
@@ -384,7 +415,7 @@ def bike_page(request: HttpRequest, plate: str) -> HttpResponse:
         "bike": bike,
         "battery": ebike_battery(bike),
         "flags": ebike_flags(bike),
-        "chain": ebike_chain(bike, limit=200),
+        "chain": _chain_rows(ebike_chain(bike, limit=200)),
     }
     return render(request, T + "bike.html", context)
 
