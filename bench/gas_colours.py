@@ -56,14 +56,15 @@ def run(quick: bool) -> list[Figure]:
 
 def _build(count: int) -> None:
     import random
-    from datetime import timedelta
+    from datetime import date, timedelta
 
     from django.utils import timezone
 
     from jiceng.core.models import Region, Site
     from jiceng.core.services.regions import region_import_csv
     from jiceng.gas.lifecycle import end_of_life, next_inspection_due
-    from jiceng.gas.models import Cylinder, CylinderState, Hazard, SafetyCheck, Station, UserSite
+    from jiceng.gas.models import Cylinder, CylinderState, Station, UserSite
+    from jiceng.inspections.models import Checklist, Finding, Inspection
     from jiceng.reference import REFERENCE
 
     rng = random.Random(7)
@@ -84,6 +85,9 @@ def _build(count: int) -> None:
     today = timezone.localdate()
     now = timezone.now()
     batch = 5000
+    # safety checks are inspections of the engine's gas_site checklist (loaded by migration)
+    checklist = Checklist.objects.get(code="gas_site")
+    hose = checklist.items.get(code="hose")
     for start in range(0, count, batch):
         size = min(batch, count - start)
         core = Site.objects.bulk_create(
@@ -109,8 +113,8 @@ def _build(count: int) -> None:
             ]
         )
         cylinders: list[Cylinder] = []
-        checks: list[SafetyCheck] = []
-        hazards: list[Hazard] = []
+        checks: list[Inspection] = []
+        hazards: list[tuple[int, str, date]] = []  # (index of the check, grade, deadline)
         for s in core:
             for _ in range(rng.choice((1, 2, 2, 3))):
                 made = today - timedelta(days=rng.randint(30, 3650))
@@ -130,28 +134,43 @@ def _build(count: int) -> None:
                         location_site_id=s.pk,
                     )
                 )
-            if rng.random() < 0.9:
-                checks.append(
-                    SafetyCheck(
-                        site_id=s.pk,
-                        region_id=s.region_id,
-                        checked_at=now - timedelta(days=rng.randint(1, 500)),
-                        answers={},
+            checked, hazard = rng.random() < 0.9, rng.random() < 0.05
+            if checked or hazard:
+                if hazard:
+                    hazards.append(
+                        (
+                            len(checks),
+                            rng.choice(("major", "minor")),
+                            today + timedelta(days=rng.randint(-10, 10)),
+                        )
                     )
-                )
-            if rng.random() < 0.05:
-                hazards.append(
-                    Hazard(
-                        site_id=s.pk,
-                        item="hose",
-                        grade=rng.choice(("major", "minor")),
-                        deadline=today + timedelta(days=rng.randint(-10, 10)),
-                        found_at=now,
+                checks.append(
+                    Inspection(
+                        checklist=checklist,
+                        target_kind="gas_site",
+                        target_id=str(s.pk),
+                        region_id=s.region_id,
+                        inspected_at=now - timedelta(days=rng.randint(1, 500)),
                     )
                 )
         Cylinder.objects.bulk_create(cylinders, batch_size=batch)
-        SafetyCheck.objects.bulk_create(checks, batch_size=batch)
-        Hazard.objects.bulk_create(hazards, batch_size=batch)
+        checks = Inspection.objects.bulk_create(checks, batch_size=batch)
+        Finding.objects.bulk_create(
+            [
+                Finding(
+                    inspection=checks[index],
+                    item=hose,
+                    target_kind="gas_site",
+                    target_id=checks[index].target_id,
+                    ok=False,
+                    severity=grade,
+                    status="open",
+                    deadline=deadline,
+                )
+                for index, grade, deadline in hazards
+            ],
+            batch_size=batch,
+        )
 
 
 def body(count: int) -> dict[str, object]:
