@@ -1,6 +1,6 @@
 """In a real browser: an account manager opens the cotton mill's plan, sees its load chart against
 the tariff's periods, recomputes it (htmx redraws the chart) and downloads the advice letter; on a
-phone the chart fits the screen. Screenshot in /tmp."""
+phone the chart fits the screen; the summer's wall screen draws its chart. Screenshots in /tmp."""
 
 from __future__ import annotations
 
@@ -60,4 +60,10 @@ def test_an_account_manager_opens_a_plan_sees_the_chart_and_downloads_the_letter
     assert box is not None and box["width"] <= PHONE["width"]
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1, "the page scrolls sideways on a phone"
+
+    # The county's summer, on the wall screen: peak load by day against the temperature.
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{base}/power/summer/?year=2026&screen=1")
+    page.locator("[data-summer-chart] canvas").wait_for()
+    page.screenshot(path=str(SCREENSHOTS / "jiceng-power-summer.png"))
     assert page_problems == []
