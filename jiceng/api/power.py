@@ -55,10 +55,9 @@ ClockTime = Annotated[
 CreditCode = Annotated[
     str, Field(min_length=18, max_length=18, pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$")
 ]
-FlatPrice = Annotated[
-    Decimal, Field(ge=Decimal("0.00001"), le=10, description="yuan/kWh (5 decimals kept)")
-]
-Kw = Annotated[Decimal, Field(ge=Decimal("0.01"), le=1_000_000, description="kW (2 decimals kept)")]
+# Amounts are JSON numbers (a Decimal field would also take any text); rounded to what is kept.
+FlatPrice = Annotated[float, Field(ge=0.00001, le=10, description="yuan/kWh (5 decimals kept)")]
+Kw = Annotated[float, Field(ge=0.01, le=1_000_000, description="kW (2 decimals kept)")]
 
 
 class PowerMeterIn(Schema):
@@ -148,7 +147,7 @@ class PowerEventIn(Schema):
         pattern=r"^[a-z0-9_]+$",
         description="a method of power-rules.json: recent_workdays, high_5_of_10, ...",
     )
-    price_yuan_per_kwh: Annotated[Decimal, Field(ge=0, le=100, description="4 decimals kept")]
+    price_yuan_per_kwh: Annotated[float, Field(ge=0, le=100, description="4 decimals kept")]
     region: RegionCode | None = Field(None, description="default: the caller's region")
 
 
@@ -175,6 +174,10 @@ class PowerResultOut(Schema):
     effective: bool
     paid_kwh: float
     compensation_yuan: float
+
+
+def _decimal(value: float) -> Decimal:
+    return Decimal(repr(value))
 
 
 def _clock(text: str) -> time:
@@ -218,10 +221,10 @@ def meters_post(request: HttpRequest, payload: PowerMeterIn) -> Any:
         actor=request_user(request),
         code=payload.code,
         category=payload.category,
-        flat_price=payload.flat_price,
+        flat_price=_decimal(payload.flat_price),
         enterprise=payload.enterprise,
         region=payload.region,
-        contracted_kw=payload.contracted_kw,
+        contracted_kw=None if payload.contracted_kw is None else _decimal(payload.contracted_kw),
     )
     return Status(201, _meter_out(meter))
 
@@ -354,7 +357,7 @@ def events_post(request: HttpRequest, payload: PowerEventIn) -> Any:
         end=_clock(payload.end),
         kind=payload.kind,
         baseline=payload.baseline,
-        price_yuan_per_kwh=payload.price_yuan_per_kwh,
+        price_yuan_per_kwh=_decimal(payload.price_yuan_per_kwh),
         region=payload.region,
     )
     return Status(201, PowerEventOut(id=event.pk))
@@ -370,7 +373,7 @@ def commitments_post(
 ) -> Any:
     user = request_user(request)
     event = event_for(user, event_id)
-    row = dr_commit(actor=user, event=event, meter=payload.meter, kw=payload.kw)
+    row = dr_commit(actor=user, event=event, meter=payload.meter, kw=_decimal(payload.kw))
     return Status(
         201, PowerCommitmentOut(meter=payload.meter, committed_kw=float(row.committed_kw or 0))
     )

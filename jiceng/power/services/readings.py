@@ -20,12 +20,15 @@ values."""
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -37,7 +40,7 @@ from jiceng.core.bulk import adapters, insert_rows
 from jiceng.core.models import Region
 from jiceng.core.scope import county_of, scope_queryset
 from jiceng.core.services.regions import ImportRefused
-from jiceng.core.spreadsheets import XLSX_MAX_DATA_ROWS, cell_text, read_table
+from jiceng.core.spreadsheets import XLSX_MAX_DATA_ROWS, cell_text, read_table, table_kind_of
 from jiceng.power import access
 from jiceng.power.models import MISSING, QUARTERS, DailyTemperature, Meter, MeterDay
 from jiceng.power.reference_data import rules
@@ -93,6 +96,74 @@ def _parse_time(value: object, zone: ZoneInfo) -> datetime | None:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=zone)
     return moment.astimezone(zone)
+
+
+_DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 23, 24])
+_SEPARATORS = {4: b"-", 7: b"-", 13: b":", 16: b":", 22: b":"}
+
+
+def _clean_file(
+    rows: list[tuple[int, list[object]]], meter: Meter, zone: ZoneInfo, day: date | None
+) -> dict[tuple[int, date], np.ndarray[Any, np.dtype[np.int32]]] | None:
+    """One meter's file checked all at once with numpy, when every time is text in the form
+    `YYYY-MM-DDTHH:MM:SS+HH:MM` with the local offset and every row passes; None as soon as
+    anything is unusual (the row-by-row check then names what is wrong, or reports the gaps
+    and repeats): the common case of a clean file costs a few milliseconds, not seconds."""
+    count = len(rows)
+    try:
+        times = [cells[0] for _n, cells in rows]
+        joined = "".join(times).encode("ascii")  # type: ignore[arg-type]
+        kw = np.array([cells[1] for _n, cells in rows], dtype=np.float64)
+    except (TypeError, ValueError, IndexError, UnicodeEncodeError):
+        return None
+    if len(joined) != 25 * count or kw.shape != (count,):
+        return None
+    chars = np.frombuffer(joined, dtype=np.uint8).reshape(count, 25)
+    digits = chars[:, _DIGITS].astype(np.int64) - 48
+    if (digits < 0).any() or (digits > 9).any():
+        return None
+    if not ((chars[:, 10] == ord("T")) | (chars[:, 10] == ord(" "))).all():
+        return None
+    for at, sign in _SEPARATORS.items():
+        if not (chars[:, at] == sign[0]).all():
+            return None
+    hour = digits[:, 8] * 10 + digits[:, 9]
+    minute = digits[:, 10] * 10 + digits[:, 11]
+    second = digits[:, 12] * 10 + digits[:, 13]
+    if (hour > 23).any() or (minute % 15).any() or second.any():
+        return None
+    heads = np.ascontiguousarray(chars[:, :10]).view("S10").ravel()
+    offsets = np.ascontiguousarray(chars[:, 19:]).view("S6").ravel()
+    unique, inverse = np.unique(heads, return_inverse=True)
+    days: list[date] = []
+    expected: list[bytes] = []
+    for head in unique:
+        known = _day_offset(head.decode(), zone)
+        if known is None or (day is not None and known[0] != day):
+            return None
+        days.append(known[0])
+        expected.append(known[1].encode())
+    if not (offsets == np.array(expected, dtype="S6")[inverse]).all():
+        return None
+    if not np.isfinite(kw).all() or (kw < 0).any() or (kw > _limit_kw(meter)).any():
+        return None
+    quarter = hour * 4 + minute // 15
+    ordinals = np.array([d.toordinal() for d in days], dtype=np.int64)
+    absolute = ordinals[inverse] * QUARTERS + quarter
+    if np.unique(absolute).size != count:
+        return None  # a repeated time: reported or refused row by row
+    if count > 1 and np.abs(np.diff(absolute)).min() > 1:
+        return None  # readings spaced more widely than 15 minutes
+    watts = np.rint(kw * 1000).astype(np.int32)
+    found: dict[tuple[int, date], np.ndarray[Any, np.dtype[np.int32]]] = {}
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(days) + 1))
+    for i, on in enumerate(days):
+        picked = order[bounds[i] : bounds[i + 1]]
+        values = np.full(QUARTERS, MISSING, dtype=np.int32)
+        values[quarter[picked]] = watts[picked]
+        found[(meter.pk, on)] = values
+    return found
 
 
 def _quarter_of(
@@ -156,6 +227,59 @@ def _parse_kw(value: object) -> float | None:
         return None
 
 
+def _read(filename: str, content: bytes) -> tuple[list[object], list[tuple[int, list[object]]]]:
+    """The header and the non-blank rows (line number, cells) of a CSV or Excel file. A CSV
+    without quotes is split by hand, a third of the time of the csv module's reader (a year of
+    one meter is 35,040 lines)."""
+    if table_kind_of(filename, content) == "xlsx":
+        table = read_table(filename=filename, content=content, max_rows=XLSX_MAX_DATA_ROWS)
+        return list(table.header), table.rows
+    text = _decode(content)
+    numbered: list[tuple[int, list[object]]]
+    if '"' in text:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            numbered = [
+                (reader.line_num, list[object](cells))
+                for cells in reader
+                if any(c.strip() for c in cells)
+            ]
+        except csv.Error as exc:
+            raise ImportRefused([(reader.line_num, _("Malformed CSV: %s") % exc)]) from None
+    else:
+        split: list[tuple[int, list[str]]] = [
+            (n, line.split(","))
+            for n, line in enumerate(text.splitlines(), 1)
+            if line.strip(" ,\t")
+        ]
+        numbered = cast(list[tuple[int, list[object]]], split)
+    rows = numbered
+    if not rows:
+        raise ImportRefused([(1, _("The file has no header row."))])
+    if len(rows) - 1 > MAX_ROWS:
+        raise ImportRefused(
+            [
+                (
+                    0,
+                    _("The file has more than %(n)d rows: split it into smaller files.")
+                    % {"n": MAX_ROWS},
+                )
+            ]
+        )
+    return rows[0][1], rows[1:]
+
+
+def _decode(content: bytes) -> str:
+    if content.startswith(b"\xef\xbb\xbf"):
+        content = content[3:]
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportRefused([(0, _("The CSV file is neither UTF-8 nor GB 18030 text."))])
+
+
 def _meters_writable(actor: User | None) -> Any:
     meters = Meter.objects.all()
     if actor is not None:
@@ -177,8 +301,8 @@ def readings_import(
     access.check_manage(actor)
     if meter is not None:
         access.check_in_scope(actor, meter.region_id)
-    table = read_table(filename=filename, content=content, max_rows=MAX_ROWS)
-    header = [cell_text(h).lower().lstrip("\ufeff") for h in table.header]
+    raw_header, table_rows = _read(filename, content)
+    header = [cell_text(h).lower().lstrip("\ufeff") for h in raw_header]
     if meter is None:
         wanted = ["meter", "time", "kw"]
     else:
@@ -195,15 +319,17 @@ def readings_import(
                 )
             ]
         )
-    if not table.rows:
+    if not table_rows:
         raise ImportRefused([(0, _("The file holds no readings."))])
-    if table.kind == "xlsx" and len(table.rows) > XLSX_MAX_DATA_ROWS:
-        raise ImportRefused([(0, _("The workbook has too many rows."))])
     zone = _zone()
+    if meter is not None and len(wanted) == 2:
+        clean = _clean_file(table_rows, meter, zone, day)
+        if clean is not None:
+            return _store(clean, {meter.pk: meter.code}, [])
     problems: list[tuple[int, str]] = []
     by_code: dict[str, Meter] = {}
     if len(wanted) == 3:
-        codes = {cell_text(cells[0]) for _n, cells in table.rows if cells}
+        codes = {cell_text(cells[0]) for _n, cells in table_rows if cells}
         by_code = {m.code: m for m in _meters_writable(actor).filter(code__in=codes)}
     limits: dict[int, float] = {}
     # (meter id, day) -> the 96 values in watts, and the line of each
@@ -217,7 +343,7 @@ def readings_import(
     days_seen: dict[str, tuple[date, str] | None] = {}
     offset = len(wanted) - 2
     columns = len(wanted)
-    for number, cells in table.rows:
+    for number, cells in table_rows:
         if len(cells) < columns:
             problems.append(
                 (number, _("expected the columns %(columns)s") % {"columns": ",".join(wanted)})
@@ -256,7 +382,7 @@ def readings_import(
         elif kw < 0:
             reason = _("a negative load (%(kw)s kW)") % {"kw": f"{kw:g}"}
         else:
-            limit = limits.get(row_meter.pk)
+            limit = limits.get(row_meter.id)
             if limit is None:
                 limit = limits[row_meter.pk] = _limit_kw(row_meter)
                 code_of[row_meter.pk] = row_meter.code
@@ -273,7 +399,8 @@ def readings_import(
             continue
         assert not isinstance(found, str) and kw is not None
         on, quarter = found
-        key = (row_meter.pk, on)
+        meter_id = row_meter.id
+        key = (meter_id, on)
         watts = round(kw * 1000)
         stored = values.get(key)
         if stored is None:
@@ -296,14 +423,14 @@ def readings_import(
         stored[quarter] = watts
         lines[key][quarter] = number
         absolute = on.toordinal() * QUARTERS + quarter
-        previous = last_seen.get(row_meter.pk)
+        previous = last_seen.get(meter_id)
         if previous is None:
-            first_line[row_meter.pk] = number
+            first_line[meter_id] = number
         else:
             step = abs(absolute - previous)
-            if step < finest.get(row_meter.pk, 1 << 30):
-                finest[row_meter.pk] = step
-        last_seen[row_meter.pk] = absolute
+            if step < finest.get(meter_id, 1 << 30):
+                finest[meter_id] = step
+        last_seen[meter_id] = absolute
     for meter_id, step in finest.items():
         if step > 1 and len(problems) < MAX_PROBLEMS:
             problems.append(
@@ -316,6 +443,15 @@ def readings_import(
     if problems:
         problems.sort()
         raise ImportRefused(problems)
+    return _store(values, code_of, duplicates)
+
+
+def _store(
+    values: Mapping[tuple[int, date], Sequence[int] | np.ndarray[Any, Any]],
+    code_of: dict[int, str],
+    duplicates: list[int],
+) -> ReadingsReport:
+    """Store the checked meter-days (replacing those stored) and report what was stored."""
     report = ReadingsReport(stored=0, days=len(values), duplicates=duplicates)
     rows = []
     for (meter_id, on), listed in sorted(values.items(), key=lambda item: item[0]):
