@@ -418,6 +418,11 @@ def event_window(event: DrEvent) -> tuple[int, int]:
     return start, end
 
 
+def _pair(value: Any) -> tuple[float, float]:
+    first, second = value
+    return float(first), float(second)
+
+
 def dr_results(event: DrEvent) -> list[DrResult]:
     """Each participant's baseline, actual load and reduction (kW means over the window), its
     commitment, whether the response was effective, the paid kWh and the compensation, by the
@@ -437,8 +442,8 @@ def dr_results(event: DrEvent) -> list[DrResult]:
         days=int(spec.get("days", 5)),
         highest=int(spec.get("highest", spec.get("days", 5))),
         adjust=bool(spec.get("adjust", False)),
-        adjust_hours=tuple(settings_.get("adjust_hours", (4, 1))),  # type: ignore[arg-type]
-        adjust_clamp=tuple(settings_.get("adjust_clamp", (0.8, 1.2))),  # type: ignore[arg-type]
+        adjust_hours=_pair(settings_.get("adjust_hours", (4, 1))),
+        adjust_clamp=_pair(settings_.get("adjust_clamp", (0.8, 1.2))),
     )
     first = event.day - timedelta(days=int(settings_.get("history_days", 45)))
     days = [first + timedelta(days=i) for i in range((event.day - first).days + 1)]
@@ -489,7 +494,7 @@ def dr_results(event: DrEvent) -> list[DrResult]:
                 reduction_kw=None
                 if np.isnan(result.reduction_kw[i])
                 else round(float(result.reduction_kw[i]), 3),
-                committed_kw=float(participant.committed_kw) if committed else None,
+                committed_kw=float(participant.committed_kw or 0) if committed else None,
                 effective=committed and bool(result.effective[i]),
                 paid_kwh=round(float(result.paid_kwh[i]), 3) if committed else 0.0,
                 compensation_yuan=_money(float(result.compensation[i]))

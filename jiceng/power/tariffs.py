@@ -21,14 +21,14 @@ import numpy as np
 from django.utils.translation import gettext as _
 from numpy.typing import NDArray
 
-from jiceng.core.caching import process_cache
+from jiceng.core.caching import ProcessCache, process_cache
 from jiceng.power.models import QUARTERS, PeriodKind, TariffVersion
 from jiceng.power.reference_data import rules
 
 KINDS: tuple[str, ...] = tuple(PeriodKind.values)  # sharp, peak, flat, valley, deep_valley
 KIND_INDEX = {kind: i for i, kind in enumerate(KINDS)}
 
-TARIFF_CACHE = process_cache("power.tariffs", seconds=300)
+TARIFF_CACHE: ProcessCache[Tariffs] = process_cache("power.tariffs", seconds=300)
 
 
 class NoTariff(LookupError):

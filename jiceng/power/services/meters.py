@@ -141,16 +141,16 @@ def meter_update(
     ):
         if value is not None and not Decimal(0) < Decimal(value) <= Decimal("10000000"):
             raise ValidationError({field: _("The value must be more than 0.")})
-    changes = {
+    changes: dict[str, object] = {
         "category": category,
         "name": name,
         "voltage_kv": voltage_kv,
         "contracted_kw": contracted_kw,
         "max_demand_kw": max_demand_kw,
     }
-    for field, value in changes.items():
-        if value is not None:
-            setattr(meter, field, value)
+    for field, change in changes.items():
+        if change is not None:
+            setattr(meter, field, change)
     meter.save()
     return meter
 

@@ -174,8 +174,9 @@ def _quarter_of(
     by slicing (a year of 2,000 meters is 70 million rows); anything else through datetime."""
     if type(value) is str and len(value) == 25 and value[10] in "T " and value[13] == ":":
         head = value[:10]
-        known = days_seen.get(head, False)
-        if known is False:
+        if head in days_seen:
+            known = days_seen[head]
+        else:
             known = days_seen[head] = _day_offset(head, zone)
         if known is not None and value[19:] == known[1] and value[16] == ":":
             try:
