@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from jiceng.core import region_codes
 from jiceng.core.models import Region
-from jiceng.core.scope import code_within
 from jiceng.core.spreadsheets import Sheet
 from jiceng.youth.models import Stage
 from jiceng.youth.selectors import (
@@ -130,9 +129,7 @@ def pipeline_sheets(user: User, region: Region | None, *, today: date) -> list[S
     reserve_rows: list[list[object]] = [
         [_("Code"), _("Village"), _("Reserve cadres"), _("Maximum age"), _("Target"), _("Gap")]
     ]
-    for gap in reserve_gaps(user, None):
-        if table.region is not None and not code_within(gap["region"], table.region.code):
-            continue
+    for gap in reserve_gaps(user, table.region.code if table.region else None):
         reserve_rows.append(
             [gap["region"], gap["name"], gap["cadres"], gap["max_age"], gap["target"], gap["gap"]]
         )

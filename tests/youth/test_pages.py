@@ -83,6 +83,8 @@ def test_a_user_of_another_town_cannot_see_the_towns_people(youth, wang):
     assert client.post(f"/youth/people/{wang.pk}/id-number/").status_code == 404
     assert client.get(f"/youth/pipeline/?region={WUTONG}").status_code == 404
     assert client.get(f"/youth/pipeline/?region={PUYUAN}").status_code == 200
+    assert client.get(f"/youth/reserve/?region={PUYUAN}").status_code == 200
+    assert client.get(f"/youth/reserve/?region={WUTONG}").status_code == 404
 
 
 def test_a_secretary_records_a_step_and_an_early_one_is_refused_with_its_article(youth, wang):

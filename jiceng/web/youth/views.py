@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jiceng.core import region_codes, roles
 from jiceng.core.models import Region, Role, User
-from jiceng.core.scope import code_within, get_in_scope_or_404, region_prefix_q, scope_queryset
+from jiceng.core.scope import get_in_scope_or_404, region_prefix_q, scope_queryset
 from jiceng.core.spreadsheets import xlsx_file
 from jiceng.web.common import add_service_errors, render_uncached, request_user
 from jiceng.web.imports import import_page
@@ -376,12 +376,7 @@ def pipeline_export(request: HttpRequest) -> FileResponse:
 def reserve_page(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     region = _region(request, user)
-    # The selector narrows to a region itself; its whole scope filtered here keeps one path.
-    gaps = [
-        g
-        for g in reserve_gaps(user, None)
-        if region is None or code_within(g["region"], region.code)
-    ]
+    gaps = reserve_gaps(user, region.code if region else None)
     return render(
         request,
         T + "reserve.html",
