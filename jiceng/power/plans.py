@@ -160,20 +160,26 @@ def _machines(machines: list[Machine], starts: dict[int, time] | None) -> list[_
     return found
 
 
+def _fixed(item: _Machine) -> bool:
+    """An inflexible machine, or one whose start the account manager pinned."""
+    return item.kind == Machine.Kind.INFLEXIBLE or item.pinned is not None
+
+
+def _fixed_start(item: _Machine) -> int:
+    return item.current if item.pinned is None else item.pinned
+
+
 def _offset(items: list[_Machine]) -> int:
-    """Where to cut the day for the solver: a quarter inside no movable window and no fixed run
-    (midnight when it can)."""
+    """Where to cut the day for the solver: a quarter inside no movable window (midnight when it
+    can). Fixed runs do not count: they go to the solver as base load, and may cross the cut."""
 
     def fits(offset: int) -> bool:
         for item in items:
-            if item.kind == Machine.Kind.INFLEXIBLE or item.pinned is not None:
-                start = item.current if item.pinned is None else item.pinned
-                if (start - offset) % QUARTERS + item.duration > QUARTERS:
-                    return False
-            else:
-                length = item.window[1] - item.window[0]
-                if length < QUARTERS and (item.window[0] - offset) % QUARTERS + length > QUARTERS:
-                    return False
+            if _fixed(item):
+                continue  # a fixed run is base load, wherever the day is cut
+            length = item.window[1] - item.window[0]
+            if length < QUARTERS and (item.window[0] - offset) % QUARTERS + length > QUARTERS:
+                return False
         return True
 
     for offset in range(QUARTERS):
@@ -221,24 +227,24 @@ def compute(
         base = np.zeros(QUARTERS)
     offset = _offset(items)
     rotate = (np.arange(QUARTERS) + offset) % QUARTERS  # solver interval -> quarter
+    # Fixed runs (inflexible or pinned) are load the solver cannot move: they join the base
+    # load, and the quarters they take are forbidden to the other machines of their crew.
+    fixed_load = np.zeros(QUARTERS)
+    crew_busy: dict[str, set[int]] = {}
+    for item in items:
+        if _fixed(item):
+            run = _run(_fixed_start(item), item.duration)
+            fixed_load[run] += item.power
+            if item.machine.crew:
+                crew_busy.setdefault(item.machine.crew, set()).update(int(q) for q in run)
+    solver_index = np.argsort(rotate)  # quarter -> solver interval
     processes: list[Process] = []
     for item in items:
-        fixed = item.kind == Machine.Kind.INFLEXIBLE or item.pinned is not None
-        if fixed:
-            start = item.current if item.pinned is None else item.pinned
-            processes.append(
-                Process(
-                    name=item.name,
-                    power_kw=item.power,
-                    duration=item.duration,
-                    kind="inflexible",
-                    start=(start - offset) % QUARTERS,
-                    crew=item.machine.crew or None,
-                )
-            )
+        if _fixed(item):
             continue
-        earliest = (item.window[0] - offset) % QUARTERS
         length = min(item.window[1] - item.window[0], QUARTERS)
+        earliest = (item.window[0] - offset) % QUARTERS if length < QUARTERS else 0
+        busy = crew_busy.get(item.machine.crew, set()) if item.machine.crew else set()
         processes.append(
             Process(
                 name=item.name,
@@ -248,11 +254,14 @@ def compute(
                 earliest=earliest,
                 latest_end=min(earliest + length, QUARTERS),
                 crew=item.machine.crew or None,
+                forbidden=sorted(int(solver_index[q]) for q in busy),
             )
         )
     cap = float(meter.contracted_kw) if meter.contracted_kw else None
     try:
-        solved = schedule(prices[rotate], processes, base_load=base[rotate], power_cap=cap)
+        solved = schedule(
+            prices[rotate], processes, base_load=(base + fixed_load)[rotate], power_cap=cap
+        )
     except LoadShiftError as exc:
         if exc.process:
             message = _("%(name)s cannot fit: %(reason)s") % {
@@ -276,9 +285,16 @@ def compute(
     night[:morning_end] = True
     current_night = planned_night = 0.0
     for item in items:
-        quarters = sorted(int(rotate[t]) for t in solved.runs[item.name])
-        solver_runs = sorted(solved.runs[item.name])
-        planned_start = int(rotate[solver_runs[0]])
+        if _fixed(item):
+            fixed_run = _run(_fixed_start(item), item.duration)
+            quarters = sorted(int(q) for q in fixed_run)
+            planned_start = _fixed_start(item)
+            planned_last = int(fixed_run[-1])
+        else:
+            quarters = sorted(int(rotate[t]) for t in solved.runs[item.name])
+            solver_runs = sorted(solved.runs[item.name])
+            planned_start = int(rotate[solver_runs[0]])
+            planned_last = int(rotate[solver_runs[-1]])
         planned_machine[quarters] += item.power
         current = _run(item.current, item.duration)
         cur_night = float(night[current].sum() * item.power * HOURS)
@@ -295,7 +311,7 @@ def compute(
                 "current_start": clock(item.current),
                 "current_end": clock((item.current + item.duration) % QUARTERS or QUARTERS),
                 "planned_start": clock(planned_start),
-                "planned_end": clock((int(rotate[solver_runs[-1]]) + 1) % QUARTERS or QUARTERS),
+                "planned_end": clock((planned_last + 1) % QUARTERS or QUARTERS),
                 "planned_quarters": quarters,
                 "pinned": item.pinned is not None,
                 "moved": planned_start != item.current or len(quarters) != item.duration,

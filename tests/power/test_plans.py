@@ -141,3 +141,40 @@ def test_an_inflexible_machine_stays(mill):
     result = compute(mill, DayType.WORKDAY, on=ON)
     assert result.schedule["machines"][0]["planned_start"] == "18:00"
     assert result.saved_per_day == pytest.approx(0)
+
+
+def test_a_round_the_clock_machine_and_a_night_window_fit_together(mill):
+    """A furnace runs all 24 hours (inflexible) while the opening machine's window crosses
+    midnight and a dryer may run at any time of day: the fixed run is load the solver cannot
+    move, so the day may be cut inside it, and the all-day window stays the whole day."""
+    _opener(
+        mill,
+        "熔炉",
+        kind=Machine.Kind.INFLEXIBLE,
+        power_kw=Decimal("50"),
+        run_minutes=24 * 60,
+        current_start=time(6, 0),
+    )
+    _opener(mill)  # 20:00-08:00
+    _opener(
+        mill,
+        "烘干机",
+        power_kw=Decimal("80"),
+        run_minutes=120,
+        window_start=time(0, 0),
+        window_end=time(0, 0),
+        current_start=time(19, 0),
+    )
+    result = compute(mill, DayType.WORKDAY, on=ON)
+    machines = {m["name"]: m for m in result.schedule["machines"]}
+    assert len(machines["熔炉"]["planned_quarters"]) == 96 and not machines["熔炉"]["moved"]
+    assert machines["开松机"]["to_night"] and machines["烘干机"]["moved"]
+    assert result.saved_per_day > 0
+
+
+def test_a_machine_of_a_crew_keeps_out_of_the_crews_fixed_run(mill):
+    _opener(mill, "开松机1", crew="开松班", kind=Machine.Kind.INFLEXIBLE, current_start=time(0, 0))
+    _opener(mill, "开松机2", crew="开松班", power_kw=Decimal("150"))
+    result = compute(mill, DayType.WORKDAY, on=ON)
+    fixed, movable = (set(m["planned_quarters"]) for m in result.schedule["machines"])
+    assert fixed == set(range(16)) and not fixed & movable
