@@ -6,6 +6,8 @@
   lift_blocker_authenticate
 - imports: ebike_import(actor, filename, content) (ImportRefused by row), EBIKE_COLUMNS,
   import_template_sheets
+- building_import: building_import(actor, filename, content) (ImportRefused by row),
+  BUILDING_COLUMNS, building_template_sheets
 - alerts: alert_receive(kind, building, lift, at, device=None, actor=None), alert_rule_for
 - colours: building_colours_refresh(building_ids=None, at=None), building_colours_recompute_all,
   building_facts

@@ -60,6 +60,11 @@ from jiceng.ebike.selectors import (
     ports_coverage,
     shops_visible_to,
 )
+from jiceng.ebike.services.building_import import (
+    BUILDING_COLUMNS,
+    building_import,
+    building_template_sheets,
+)
 from jiceng.ebike.services.imports import EBIKE_COLUMNS, ebike_import, import_template_sheets
 from jiceng.ebike.services.registry import lift_blocker_create, live_count_record
 from jiceng.inspections.models import Inspection, Round
@@ -67,7 +72,6 @@ from jiceng.risk.selectors import reason_texts
 from jiceng.web.common import add_service_errors, render_uncached, request_user
 from jiceng.web.dashboard.geojson import region_geometry
 from jiceng.web.ebike.forms import ImportForm, LiftBlockerForm, LiveCountForm
-from jiceng.web.ebike.imports import BUILDING_COLUMNS, building_import, building_template_sheets
 from jiceng.web.imports import import_page
 from jiceng.web.registries.upload_limit import upload_limited
 from jiceng.web.templatetags.region_names import localized_region_name

@@ -1,10 +1,10 @@
 """The buildings import (楼栋导入): an Excel or CSV sheet of residential buildings, all or
-nothing. The ebike module's registry service has no import of buildings (it has one of e-bikes,
-`jiceng.ebike.services.imports.ebike_import`), so this one registers each row through
-`building_create`, every row inside one transaction and each under its own savepoint: a row the
-service refuses is reported with its reason and, if any row was refused, the whole transaction
-is rolled back. Thousands of buildings, not hundreds of thousands, so the row-by-row service
-costs seconds at most."""
+nothing. Each row is registered through `building_create` (the same checks as one building
+entered on a page), every row inside one transaction and each under its own savepoint: a row
+the service refuses is reported with its reason and, if any row was refused, the whole
+transaction is rolled back. A county has thousands of buildings, not hundreds of thousands, so
+the row-by-row service costs seconds at most. (The e-bikes' import, with its volume, is
+`jiceng.ebike.services.imports.ebike_import`.)"""
 
 from __future__ import annotations
 
