@@ -44,6 +44,9 @@ from jiceng.core.models import Region, User
 DEMO_MEMBERSHIPS = {
     "handler": ("330483", "medical_insurance"),
     "xiaofang": ("330483101", "fire_station"),
+    "shichang": ("330483", "market_supervision"),
+    "jiaojing": ("330483", "traffic_police"),
+    "wuye": ("330483001", "property_office"),
 }
 # Share of all cases per category, and the month-of-year factor of the seasonal ones.
 CATEGORY_MIX = {

@@ -150,6 +150,20 @@ DEMO_USERS = [
         gettext_lazy("Department handler at 濮院镇消防工作站: handles e-bike and fire cases"),
     ),
     DemoUser(
+        "shichang",
+        "市场监管局执法员",
+        "330483",
+        Role.DEPARTMENT_HANDLER,
+        gettext_lazy("Department handler at 桐乡市市场监督管理局: non-compliant e-bike sales"),
+    ),
+    DemoUser(
+        "jiaojing",
+        "交警大队民警",
+        "330483",
+        Role.DEPARTMENT_HANDLER,
+        gettext_lazy("Department handler at 桐乡市公安局交警大队: modified e-bikes"),
+    ),
+    DemoUser(
         "clerk",
         "医保中心窗口",
         "330483",
