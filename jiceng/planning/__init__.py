@@ -1,4 +1,5 @@
-"""Planning: the arithmetic behind tidal windows and the ten-minute service circle.
+"""Planning: the arithmetic behind tidal windows, the ten-minute service circle, key projects'
+schedules and summer load shifting.
 
 A pure library (numpy and scipy; HiGHS through scipy.optimize.milp for the integer programs) that
 imports nothing else of the project, so it can be used on its own:
@@ -8,11 +9,31 @@ imports nothing else of the project, so it can be used on its own:
 - `simulate`: a hall day with changing windows, many replications, confidence intervals;
 - `roster`: the cheapest shift counts covering a requirement, then named staff to shifts;
 - `coverage`: set covering (LSCP) and maximal covering (MCLP) on a travel-time matrix;
-- `schedule`: the critical path method over working days, forwards and backwards from a deadline.
+- `schedule`: the critical path method over working days, forwards and backwards from a deadline;
+- `loadshift`: machines' runs placed against time-of-use prices under a power cap (MILP, HiGHS);
+- `baseline`: demand-response baselines and their verification (see docs/loadshift.md).
 
 Times are in minutes; arrivals are counts per interval.
 """
 
-from jiceng.planning import coverage, erlang, forecast, roster, schedule, simulate
+from jiceng.planning import (
+    baseline,
+    coverage,
+    erlang,
+    forecast,
+    loadshift,
+    roster,
+    schedule,
+    simulate,
+)
 
-__all__ = ["coverage", "erlang", "forecast", "roster", "schedule", "simulate"]
+__all__ = [
+    "baseline",
+    "coverage",
+    "erlang",
+    "forecast",
+    "loadshift",
+    "roster",
+    "schedule",
+    "simulate",
+]
