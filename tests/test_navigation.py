@@ -133,7 +133,10 @@ def test_administration_is_in_the_user_menu_of_region_administrators_only(people
         pass
     else:  # the accounts pages, once wired, are for both administrators
         assert "account-list" in county
-        assert user_menu("townadmin") == ["account-list"]
+        # A town administrator manages its accounts and its patrol rounds; the county's
+        # checklists are the county's.
+        assert user_menu("townadmin") == ["account-list", "inspection-rounds"]
+        assert "inspection-checklists" in county
     for name in ("wutong", "village", "grid", "handler", "clerk", "regulator", "station"):
         assert user_menu(name) == [], name
 
@@ -162,10 +165,10 @@ def test_entries_whose_pages_are_not_wired_are_left_out_and_so_is_an_empty_group
     registry = navigation.REGISTRY.copy()
     registry.add_entries("overview", Entry("no-such-page", "Nowhere"))
     registry.register_group(
-        "ebike", "电动车", roles={Role.GRID_WORKER}, entries=[Entry("ebike-home", "电动车")]
+        "unwired", "未接入", roles={Role.GRID_WORKER}, entries=[Entry("no-such-home", "未接入")]
     )
     groups = _groups(people["grid"], registry=registry)
-    assert [g.key for g in groups if g.key in (*CORE, "ebike")] == ["overview", "cases"]
+    assert [g.key for g in groups if g.key in (*CORE, "unwired")] == ["overview", "cases"]
     assert "no-such-page" not in {item.url_name for g in groups for item in g.items}
 
 

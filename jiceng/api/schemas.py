@@ -72,13 +72,22 @@ Day = Annotated[date, _iso(r"^\d{4}-\d{2}-\d{2}$", "date (YYYY-MM-DD)")]
 Moment = Annotated[datetime, _iso(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}", "date and time")]
 
 
+class RuleRef(Schema):
+    """The rule that refused a request: its kind, and its article where the rule has one."""
+
+    article: int | None = Field(description="the article of the rule's document, if any")
+    kind: str
+
+
 class Error(Schema):
-    """Every 4xx body: a reason, and for invalid input the errors by field."""
+    """Every 4xx body: a reason, for invalid input the errors by field, and for a refusal by a
+    rule of the rules as data the rule (its kind and article)."""
 
     detail: str
     errors: dict[str, Any] | list[Any] | None = Field(
-        None, description="invalid input: the errors by field (or by location)"
+        default=None, description="invalid input: the errors by field (or by location)"
     )
+    rule: RuleRef | None = Field(default=None, description="a refusal by a rule: which one")
 
 
 def answers(ok: dict[int, Any], *errors: int) -> dict[int, Any]:

@@ -16,7 +16,17 @@ from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from jiceng.api.auth import request_user
-from jiceng.api.schemas import NO_NUL, REQUIRED_TEXT, Day, RecordId, RegionCode, answers, one_of
+from jiceng.api.schemas import (
+    NO_NUL,
+    REQUIRED_TEXT,
+    Day,
+    Error,
+    RecordId,
+    RegionCode,
+    RuleRef,
+    answers,
+    one_of,
+)
 from jiceng.youth import access
 from jiceng.youth.models import Background, Education
 from jiceng.youth.reference_data import reference
@@ -53,7 +63,7 @@ class PersonIn(Schema):
     skills: str = Field("", max_length=300, pattern=NO_NUL)
 
 
-class Created(Schema):
+class PersonCreated(Schema):
     id: int
 
 
@@ -97,17 +107,7 @@ class StepOut(Schema):
     next: list[PendingOut]
 
 
-class RuleOut(Schema):
-    article: int | None = Field(description="the article of 《中国共产党发展党员工作细则》")
-    kind: str
-
-
-class StepRefusal(Schema):
-    detail: str
-    rule: RuleOut
-
-
-class TakenOut(Schema):
+class StepTaken(Schema):
     step: str
     n: int
     name: str
@@ -134,7 +134,7 @@ class PersonOut(Schema):
     skills: str
     branch: str | None
     stage: str = Field(description="one of: " + ", ".join(STAGE_CODES))
-    steps: list[TakenOut]
+    steps: list[StepTaken]
     next: list[PendingOut]
     overdue: list[DueOut]
     tags: list[str]
@@ -193,12 +193,12 @@ def _uses_module(request: HttpRequest) -> Any:
 
 @router.post(
     "/youth/people",
-    response=answers({201: Created}, 403),
+    response=answers({201: PersonCreated}, 403),
     summary="Register a young person (on the core registry's person with that ID number)",
     description="An invalid ID number, an unknown region or one that is not a village or "
     "community is a 400 naming the field, and nothing is stored.",
 )
-def create_person(request: HttpRequest, payload: PersonIn) -> Status[Created]:
+def create_person(request: HttpRequest, payload: PersonIn) -> Status[PersonCreated]:
     talent = talent_register(
         actor=_uses_module(request),
         name=payload.name,
@@ -208,7 +208,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[Created]:
         background=payload.background,
         skills=payload.skills,
     )
-    return Status(201, Created(id=talent.pk))
+    return Status(201, PersonCreated(id=talent.pk))
 
 
 @router.get(
@@ -236,7 +236,7 @@ def get_person(request: HttpRequest, person_id: Path[RecordId]) -> PersonOut:
 
 @router.post(
     "/youth/people/{person_id}/steps",
-    response={**answers({201: StepOut}, 403), 409: StepRefusal},
+    response=answers({201: StepOut}, 403, 409),
     summary="Record a development step with its date and facts",
     description="A step out of order or against a rule is a 409 naming the rule's kind and its "
     "article (under 18 at application, a development object less than a year after becoming an "
@@ -246,7 +246,7 @@ def get_person(request: HttpRequest, person_id: Path[RecordId]) -> PersonOut:
 )
 def post_step(
     request: HttpRequest, person_id: Path[RecordId], payload: StepIn
-) -> Status[StepOut] | Status[StepRefusal]:
+) -> Status[StepOut] | Status[Error]:
     user = request_user(request)
     talent = talent_get_visible(user, person_id)
     facts = payload.facts.model_dump(by_alias=True, exclude_none=True) if payload.facts else {}
@@ -257,9 +257,7 @@ def post_step(
     except StepRefused as refusal:
         return Status(
             409,
-            StepRefusal(
-                detail=str(refusal), rule=RuleOut(article=refusal.article, kind=refusal.kind)
-            ),
+            Error(detail=str(refusal), rule=RuleRef(article=refusal.article, kind=refusal.kind)),
         )
     return Status(
         201,
