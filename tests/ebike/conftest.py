@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jiceng.cases.reference_data import categories_load, departments_create
 from jiceng.core.models import Role, User
@@ -148,3 +148,11 @@ def document(*events: dict[str, Any]) -> dict[str, Any]:
 
 def capture(*events: dict[str, Any], actor: User | None = None):
     return document_capture(document=document(*events), actor=actor)
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """The tests read the services' messages in English (the product speaks zh-Hans by
+    default; the catalogue's translations are checked by tests/test_translations.py)."""
+    with translation.override("en"):
+        yield

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from jiceng.core.models import Role
 from jiceng.core.services.accounts import api_token_create, user_create
@@ -86,3 +87,11 @@ def api(power):
         return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
     return client_for
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """The tests read the services' messages in English (the product speaks zh-Hans by
+    default; the catalogue's translations are checked by tests/test_translations.py)."""
+    with translation.override("en"):
+        yield

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from jiceng.core.identifiers import make_resident_id
 from jiceng.core.models import Role
@@ -87,3 +88,11 @@ def api(youth):
         )
 
     return call
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """The tests read the services' messages in English (the product speaks zh-Hans by
+    default; the catalogue's translations are checked by tests/test_translations.py)."""
+    with translation.override("en"):
+        yield
