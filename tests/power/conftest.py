@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
@@ -84,7 +85,9 @@ def meters(power):
 def api(power):
     def client_for(username: str) -> Client:
         token = api_token_create(user=power["users"][username])[1]
-        return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the messages read in English
+        return client
 
     return client_for
 
