@@ -24,7 +24,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import ExtractMonth
 
 from jiceng.core.scope import scope_queryset
 from jiceng.lottery import access
@@ -145,23 +144,44 @@ class Ledger:
     by_game: list[GameLine] = field(default_factory=list)
     central_allocation: list[tuple[str, Decimal]] = field(default_factory=list)
     unverified_games: list[str] = field(default_factory=list)
+    by_month: list[tuple[int, Decimal]] = field(default_factory=list)  # sales of each month
 
 
 def year_bounds(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year + 1, 1, 1)
 
 
+def _sales_by_game_day(user: Reader, start: date, end: date) -> dict[tuple[int, date], Decimal]:
+    """Each game's sales of each day in [start, end): one scan of the sales, however many split
+    periods and months the year is cut into afterwards (a year is millions of rows)."""
+    rows = (
+        sales_visible_to(user)
+        .filter(sold_on__gte=start, sold_on__lt=end)
+        .values_list("game_id", "sold_on")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {(game, day): Decimal(total) for game, day, total in rows}
+
+
 def fund_ledger(user: Reader, year: int) -> Ledger:
     start, end = year_bounds(year)
-    sales = sales_visible_to(user)
     ledger = Ledger(year=year)
+    days = _sales_by_game_day(user, start, end)
+    ledger.by_month = _by_month(days)
     lines: dict[int, GameLine] = {g.id: GameLine(g) for g in Game.objects.all()}
     for period in split_periods(start, end):
         split = period.split
-        total = sales.filter(
-            sold_on__gte=period.start, sold_on__lt=period.end, game_id=split.game_id
-        ).aggregate(total=Sum("amount"))["total"]
-        total = money(total)
+        total = money(
+            sum(
+                (
+                    amount
+                    for (game, day), amount in days.items()
+                    if game == split.game_id and period.start <= day < period.end
+                ),
+                ZERO,
+            )
+        )
         line = lines[split.game_id]
         line.sales += total
         line.fund_raised += money(total * split.fund_share)
@@ -198,18 +218,16 @@ def fund_ledger(user: Reader, year: int) -> Ledger:
     return ledger
 
 
+def _by_month(days: dict[tuple[int, date], Decimal]) -> list[tuple[int, Decimal]]:
+    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for (_game, day), amount in days.items():
+        totals[day.month] += amount
+    return [(month, money(totals.get(month, ZERO))) for month in range(1, 13)]
+
+
 def sales_by_month(user: Reader, year: int) -> list[tuple[int, Decimal]]:
     start, end = year_bounds(year)
-    rows = (
-        sales_visible_to(user)
-        .filter(sold_on__gte=start, sold_on__lt=end)
-        .annotate(month=ExtractMonth("sold_on"))
-        .values("month")
-        .annotate(total=Sum("amount"))
-        .order_by("month")
-    )
-    totals = {row["month"]: money(row["total"]) for row in rows}
-    return [(month, totals.get(month, ZERO)) for month in range(1, 13)]
+    return _by_month(_sales_by_game_day(user, start, end))
 
 
 @dataclass
@@ -288,5 +306,5 @@ def annual_report(user: Reader, year: int) -> Report:
         projects=projects,
         by_category=lines,
         by_region=by_region,
-        by_month=sales_by_month(user, year),
+        by_month=ledger.by_month,
     )
