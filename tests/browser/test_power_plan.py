@@ -10,9 +10,11 @@ from urllib.parse import urlencode
 
 import pytest
 
+from jiceng.core.caching import forget_all
 from jiceng.core.models import Organisation, Role
 from jiceng.core.services.accounts import user_create
 from jiceng.demo.power import MILL_NAME, seed_power
+from jiceng.power.reference_data import tariffs_load
 
 pytestmark = pytest.mark.browser
 
@@ -23,6 +25,10 @@ PHONE = {"width": 390, "height": 844}
 def test_an_account_manager_opens_a_plan_sees_the_chart_and_downloads_the_letter(
     regions, live_server, page, page_problems, tmp_path
 ):
+    # A live-server test before this one emptied every table, the migrations' tariffs included,
+    # while this process kept them in its caches: load them again and drop the caches.
+    tariffs_load()
+    forget_all()
     user_create(
         username="kehu", password="pw-kehu-2026", region_code="330483", roles=[Role.ACCOUNT_MANAGER]
     )

@@ -13,9 +13,11 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
+from jiceng.core.caching import forget_all
 from jiceng.core.models import Role
 from jiceng.core.services.accounts import api_token_create, user_create
 from jiceng.power.models import Meter
+from jiceng.power.reference_data import tariffs_load
 from jiceng.power.services import meter_create, readings_import
 from tests.conftest import PUYUAN, WUTONG
 from tests.registry_factories import make_organisation
@@ -42,7 +44,11 @@ def load_days(meter: Meter, days: list[date], kw: Callable[[date, int], float]) 
 
 @pytest.fixture
 def power(users, regions):
-    """The people and enterprises of the power tests."""
+    """The people and enterprises of the power tests. The tariffs come from the data migration;
+    a test on a live server (a transactional test) empties every table after it, so they are
+    loaded again where missing, and the process's cache of them is dropped."""
+    tariffs_load()
+    forget_all()
     mill = make_organisation("测试棉纺有限公司", "330483001001001", 11, industry="纺织")
     knit = make_organisation("测试毛衫有限公司", "330483101001001", 12, industry="毛衫")
     made = dict(users)

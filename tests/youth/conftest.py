@@ -12,6 +12,7 @@ from django.utils import translation
 from jiceng.core.identifiers import make_resident_id
 from jiceng.core.models import Role
 from jiceng.core.services.accounts import api_token_create, user_create
+from jiceng.youth.reference_data import policies_load, steps_load
 from jiceng.youth.services import branch_create, talent_register, talent_update
 
 WUTONG, PUYUAN = "330483001", "330483101"
@@ -24,7 +25,11 @@ def id_for(born: date, sequence: int, gender: str = "M") -> str:
 
 @pytest.fixture
 def youth(users):
-    """Accounts of the module and a branch of 庆丰社区."""
+    """Accounts of the module and a branch of 庆丰社区. The steps and the reserve policy come
+    from the data migration; a test on a live server (a transactional test) empties every table
+    after it, so they are loaded again where missing."""
+    steps_load()
+    policies_load()
     made = {
         "organiser": user_create(
             username="organiser", password=None, region_code=WUTONG, roles=[Role.PARTY_ORGANISER]
