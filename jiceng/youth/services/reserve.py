@@ -33,7 +33,7 @@ class ReserveRefused(Refused):
 
 def policy_for(region_code: str) -> ReservePolicy:
     """The policy of the region or of the nearest region above it; the file's default else."""
-    codes = [region_code, *reversed(ancestor_codes(region_code))]
+    codes = ancestor_codes(region_code) or [region_code]  # nearest first
     policies = {p.region_id: p for p in ReservePolicy.objects.filter(region_id__in=codes)}
     for code in codes:
         if code in policies:
