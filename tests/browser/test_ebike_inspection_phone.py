@@ -1,11 +1,12 @@
 """At phone width (390×844), in a real browser: a town officer opens a building of 梧桐 from the
 e-bike buildings list, inspects it on the inspections engine's generic page, finds flying-lead
 charging (飞线充电), and the inspection's page shows the case number that the finding opened.
-Also the figures page draws its charts and the live count works on the phone. Screenshots go to
+Also the map and the figures page draw and the live count works on the phone. Screenshots go to
 /tmp."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,14 @@ def test_a_live_count_and_the_figures_on_a_phone(
     phone.wait_for_url(f"{base}/ebike/buildings/{building.pk}/")
     assert Building.objects.get(pk=building.pk).counted == 9
     assert phone.inner_text("[data-counted]").startswith("9")
+    phone.goto(f"{base}/ebike/")  # the map of the communities (web/colour-map.js)
+    for _ in range(100):
+        if phone.evaluate("document.querySelector('[data-colour-map]').dataset.ready || ''"):
+            break
+        phone.wait_for_timeout(100)
+    assert phone.evaluate("document.querySelector('[data-colour-map]').dataset.ready") == "1"
+    # "N communities · M red buildings", at least the grid worker's own community drawn
+    assert re.match(r"^[1-9][0-9]* \S+ · [0-9]+ ", phone.inner_text("[data-map-status]"))
     phone.goto(f"{base}/ebike/figures/")
     for _ in range(100):
         if phone.evaluate("document.querySelector('[data-ebike-chart]').dataset.ready || ''"):

@@ -116,10 +116,10 @@ def test_the_regulators_map_draws_the_communities_without_errors(
     phone.click("form.form button[type=submit]")
     phone.wait_for_url(f"{base}/gas/")
     for _ in range(100):
-        if phone.evaluate("document.querySelector('[data-gas-map]').dataset.ready || ''"):
+        if phone.evaluate("document.querySelector('[data-colour-map]').dataset.ready || ''"):
             break
         phone.wait_for_timeout(100)
-    assert phone.evaluate("document.querySelector('[data-gas-map]').dataset.ready") == "1"
+    assert phone.evaluate("document.querySelector('[data-colour-map]').dataset.ready") == "1"
     # Three communities drawn (on a canvas), no red site among them.
     assert phone.inner_text("[data-map-status]").startswith("3 ")
     assert " · 0 " in phone.inner_text("[data-map-status]")

@@ -22,6 +22,8 @@ from jiceng.ebike.models import (
     LiftBlocker,
     Shop,
 )
+from jiceng.ebike.reference_data import BUILDING_SCHEME
+from jiceng.risk.services import colours_store
 
 WUTONG_GRID, PUYUAN_GRID = "330483001001001", "330483101001001"
 
@@ -127,6 +129,24 @@ def test_a_user_of_one_town_never_sees_another_towns_buildings(place, users, cli
     assert codes == {"330483101001"}
     figures = client.get("/ebike/figures/").content.decode()
     assert 'data-town="330483101"' in figures and 'data-town="330483001"' not in figures
+
+
+def test_the_map_shades_each_community_and_draws_its_red_buildings_as_points(place, users, client):
+    home, other = place["home"], place["other"]
+    Building.objects.filter(pk=home.pk).update(lat=30.63, lon=120.56)
+    Building.objects.filter(pk=other.pk).update(lat=30.7, lon=120.5)
+    colours_store(
+        scheme=BUILDING_SCHEME, results={home.pk: ("red", []), other.pk: ("red", [])},
+        at=timezone.now(),
+    )  # fmt: skip
+    geo = _as(client, users["wutong"]).get("/ebike/map.geojson").json()
+    communities = [f for f in geo["features"] if f["properties"]["role"] == "community"]
+    points = [f for f in geo["features"] if f["properties"]["role"] == "point"]
+    assert [c["properties"]["code"] for c in communities] == ["330483001001"]
+    assert communities[0]["properties"]["red"] == 1
+    assert communities[0]["properties"]["colour"] == "red"
+    assert [p["properties"]["url"] for p in points] == [f"/ebike/buildings/{home.pk}/"]
+    assert points[0]["geometry"]["coordinates"] == [120.56, 30.63]
 
 
 def test_the_building_page_shows_registered_against_counted_and_the_inspect_link(

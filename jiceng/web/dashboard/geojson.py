@@ -58,3 +58,48 @@ def overview_feature_collection(
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+def colour_map_collection(
+    counts: dict[str, dict[str, int]],
+    *,
+    shade: Callable[[dict[str, int]], str],
+    community_url: Callable[[str], str],
+    red_points: list[tuple[Any, float | None, float | None, str]],
+) -> dict[str, Any]:
+    """The map of a module's three-colour codes (web/colour-map.js): each community with its
+    counts by colour and its shade, then the red records as points.
+
+    `counts` is {community code: {colour: count}}; `red_points` is (id, lat, lon, url) for each
+    red record with coordinates.
+    """
+    features: list[dict[str, Any]] = []
+    for region in Region.objects.filter(code__in=list(counts)).order_by("code"):
+        mine = counts[region.code]
+        features.append(
+            {
+                "type": "Feature",
+                "id": region.code,
+                "geometry": region_geometry(region),
+                "properties": {
+                    "role": "community",
+                    "code": region.code,
+                    "name": localized_region_name(region),
+                    "colour": shade(mine),
+                    "red": mine.get("red", 0),
+                    "yellow": mine.get("yellow", 0),
+                    "green": mine.get("green", 0),
+                    "url": community_url(region.code),
+                },
+            }
+        )
+    features.extend(
+        {
+            "type": "Feature",
+            "id": f"point-{pk}",
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {"role": "point", "colour": "red", "url": url},
+        }
+        for pk, lat, lon, url in red_points
+    )
+    return {"type": "FeatureCollection", "features": features}

@@ -70,11 +70,10 @@ from jiceng.ebike.services.registry import lift_blocker_create, live_count_recor
 from jiceng.inspections.models import Inspection, Round
 from jiceng.risk.selectors import reason_texts
 from jiceng.web.common import add_service_errors, render_uncached, request_user
-from jiceng.web.dashboard.geojson import region_geometry
+from jiceng.web.dashboard.geojson import colour_map_collection
 from jiceng.web.ebike.forms import ImportForm, LiftBlockerForm, LiveCountForm
 from jiceng.web.imports import import_page
 from jiceng.web.registries.upload_limit import upload_limited
-from jiceng.web.templatetags.region_names import localized_region_name
 
 T = "web/ebike/"
 PAGE_SIZE = 50
@@ -87,9 +86,9 @@ SCRIPT_LABELS = {
     "red": gettext_lazy("Red"),
     "yellow": gettext_lazy("Yellow"),
     "green": gettext_lazy("Green"),
-    "redBuilding": gettext_lazy("Red building"),
+    "redPoint": gettext_lazy("Red building"),
     "communities": gettext_lazy("communities"),
-    "redBuildings": gettext_lazy("red buildings"),
+    "redPoints": gettext_lazy("red buildings"),
 }
 
 
@@ -169,44 +168,17 @@ def map_geojson(request: HttpRequest) -> JsonResponse:
     """Communities of the user's scope shaded by their buildings' colours, red buildings as
     points."""
     user = request_user(request)
-    counts = _colour_counts(user)
-    features: list[dict[str, Any]] = []
-    for region in Region.objects.filter(code__in=list(counts)):
-        mine = counts[region.code]
-        features.append(
-            {
-                "type": "Feature",
-                "id": region.code,
-                "geometry": region_geometry(region),
-                "properties": {
-                    "role": "community",
-                    "code": region.code,
-                    "name": localized_region_name(region),
-                    "colour": _community_colour(mine),
-                    "red": mine.get("red", 0),
-                    "yellow": mine.get("yellow", 0),
-                    "green": mine.get("green", 0),
-                    "url": reverse("ebike-buildings") + f"?region={region.code}",
-                },
-            }
-        )
     red = buildings_visible_to(user, colour="red").filter(lat__isnull=False, lon__isnull=False)
-    for pk, lat, lon in red.values_list("pk", "lat", "lon")[:2000]:
-        features.append(
-            {
-                "type": "Feature",
-                "id": f"building-{pk}",
-                "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                "properties": {
-                    "role": "building",
-                    "colour": "red",
-                    "url": reverse("ebike-building", args=[pk]),
-                },
-            }
-        )
-    return JsonResponse(
-        {"type": "FeatureCollection", "features": features}, content_type="application/geo+json"
+    collection = colour_map_collection(
+        _colour_counts(user),
+        shade=_community_colour,
+        community_url=lambda code: reverse("ebike-buildings") + f"?region={code}",
+        red_points=[
+            (pk, lat, lon, reverse("ebike-building", args=[pk]))
+            for pk, lat, lon in red.values_list("pk", "lat", "lon")[:2000]
+        ],
     )
+    return JsonResponse(collection, content_type="application/geo+json")
 
 
 def _building_filters(request: HttpRequest) -> dict[str, str]:

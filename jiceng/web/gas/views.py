@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiceng.core import roles
-from jiceng.core.models import Region, User
+from jiceng.core.models import User
 from jiceng.core.scope import get_in_scope_or_404, scope_queryset
 from jiceng.core.spreadsheets import Sheet, xlsx_file
 from jiceng.gas.access import check_may_manage_station, may_manage_station
@@ -66,7 +66,7 @@ from jiceng.gas.services.orders import order_deliver, order_take
 from jiceng.gas.services.registry import scale_device_create, scale_device_revoke
 from jiceng.risk.selectors import reason_texts
 from jiceng.web.common import add_service_errors, request_user
-from jiceng.web.dashboard.geojson import region_geometry
+from jiceng.web.dashboard.geojson import colour_map_collection
 from jiceng.web.gas.forms import (
     DeliveryForm,
     OrderForm,
@@ -76,7 +76,6 @@ from jiceng.web.gas.forms import (
     problem_list,
 )
 from jiceng.web.private_files import private_file_response
-from jiceng.web.templatetags.region_names import localized_region_name
 
 T = "web/gas/"
 PAGE_SIZE = 50
@@ -91,9 +90,9 @@ SCRIPT_LABELS = {
     "yellow": gettext_lazy("Yellow"),
     "green": gettext_lazy("Green"),
     "sites": gettext_lazy("sites"),
-    "redSite": gettext_lazy("Red site"),
+    "redPoint": gettext_lazy("Red site"),
     "communities": gettext_lazy("communities"),
-    "redSites": gettext_lazy("red sites"),
+    "redPoints": gettext_lazy("red sites"),
 }
 
 
@@ -134,44 +133,16 @@ def map_geojson(request: HttpRequest) -> JsonResponse:
     """Communities (villages) of the user's scope with their sites by colour, and the red sites
     as points."""
     user = request_user(request)
-    counts = colour_counts_by_region(user)
-    regions = Region.objects.filter(code__in=list(counts))
-    features: list[dict[str, Any]] = []
-    for region in regions:
-        mine = counts[region.code]
-        features.append(
-            {
-                "type": "Feature",
-                "id": region.code,
-                "geometry": region_geometry(region),
-                "properties": {
-                    "role": "community",
-                    "code": region.code,
-                    "name": localized_region_name(region),
-                    "colour": community_colour(mine),
-                    "red": mine.get("red", 0),
-                    "yellow": mine.get("yellow", 0),
-                    "green": mine.get("green", 0),
-                    "url": reverse("gas-sites") + f"?region={region.code}",
-                },
-            }
-        )
-    for point in red_sites_points(user):
-        features.append(
-            {
-                "type": "Feature",
-                "id": f"site-{point['id']}",
-                "geometry": {"type": "Point", "coordinates": [point["lon"], point["lat"]]},
-                "properties": {
-                    "role": "site",
-                    "colour": "red",
-                    "url": reverse("gas-site", args=[point["id"]]),
-                },
-            }
-        )
-    return JsonResponse(
-        {"type": "FeatureCollection", "features": features}, content_type="application/geo+json"
+    collection = colour_map_collection(
+        colour_counts_by_region(user),
+        shade=community_colour,
+        community_url=lambda code: reverse("gas-sites") + f"?region={code}",
+        red_points=[
+            (p["id"], p["lat"], p["lon"], reverse("gas-site", args=[p["id"]]))
+            for p in red_sites_points(user)
+        ],
     )
+    return JsonResponse(collection, content_type="application/geo+json")
 
 
 def _site_filters(request: HttpRequest) -> dict[str, str]:

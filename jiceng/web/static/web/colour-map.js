@@ -1,22 +1,27 @@
-/* The regulator's map of gas user sites: communities shaded by their share of red and yellow
-   sites, red sites as points. No tiles: the project's own boundaries only. */
+/* The map of a module's three-colour codes (gas user sites, e-bike buildings): communities
+   shaded by their share of red and yellow, the red ones as points. No tiles: the project's own
+   boundaries only.
+
+   <div data-colour-map data-url="GeoJSON" data-labels="ID of a json_script">; the GeoJSON's
+   features are communities (role "community") and red points (any other role); the labels are
+   red, yellow, green, communities, redPoint and redPoints. */
 (function () {
   "use strict";
 
   var FILL = { red: "#d64541", yellow: "#f2b01e", green: "#3c9d5d" };
 
-  function labels() {
-    var node = document.getElementById("gas-labels");
+  function labels(element) {
+    var node = document.getElementById(element.dataset.labels || "");
     return node ? JSON.parse(node.textContent) : {};
   }
 
   function start() {
-    var element = document.querySelector("[data-gas-map]");
+    var element = document.querySelector("[data-colour-map]");
     if (!element || !window.L) {
       return;
     }
     var L = window.L;
-    var text = labels();
+    var text = labels(element);
     var status = document.querySelector("[data-map-status]");
     var map = L.map(element, {
       attributionControl: false,
@@ -38,8 +43,8 @@
         var areas = data.features.filter(function (f) {
           return f.properties.role === "community" && f.geometry;
         });
-        var sites = data.features.filter(function (f) {
-          return f.properties.role === "site";
+        var points = data.features.filter(function (f) {
+          return f.properties.role !== "community" && f.geometry;
         });
         var layer = L.geoJSON(areas, {
           style: function (feature) {
@@ -64,7 +69,7 @@
             });
           },
         }).addTo(map);
-        sites.forEach(function (feature) {
+        points.forEach(function (feature) {
           var c = feature.geometry.coordinates;
           L.circleMarker([c[1], c[0]], {
             radius: 3,
@@ -73,7 +78,7 @@
             fillColor: FILL.red,
             fillOpacity: 0.9,
           })
-            .bindTooltip(text.redSite || "")
+            .bindTooltip(text.redPoint || "")
             .on("click", function () {
               window.location.href = feature.properties.url;
             })
@@ -85,7 +90,7 @@
         element.dataset.ready = "1";
         if (status) {
           status.textContent =
-            areas.length + " " + (text.communities || "") + " · " + sites.length + " " + (text.redSites || "");
+            areas.length + " " + (text.communities || "") + " · " + points.length + " " + (text.redPoints || "");
         }
       })
       .catch(function () {
