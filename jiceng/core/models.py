@@ -249,16 +249,26 @@ class UserRole(models.Model):
         return f"{self.user} · {self.get_role_display()}"
 
 
-class ApiToken(models.Model):
-    """A bearer token for the JSON API (and Open311 `api_key`). Only its SHA-256 is stored."""
+class KeyHolder(models.Model):
+    """What holds a secret key shown once: an API token, a gas scale, a lift blocker. Only the
+    key's SHA-256 and its first characters are stored; issued, found and revoked by
+    jiceng.core.secret_keys."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(_("name"), max_length=100, blank=True)
     key_prefix = models.CharField(_("prefix"), max_length=12, editable=False)
     key_digest = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ApiToken(KeyHolder):
+    """A bearer token for the JSON API (and Open311 `api_key`)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

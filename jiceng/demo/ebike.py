@@ -22,10 +22,8 @@ Deterministic by seed (the lift blockers' keys are random by design: nobody may 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
-import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -44,6 +42,7 @@ from django.utils import timezone
 from jiceng.core.bulk import BATCH, check_columns, insert_objects, insert_rows, reset_sequences
 from jiceng.core.identifiers import make_credit_code
 from jiceng.core.models import Region, User
+from jiceng.core.secret_keys import key_new
 from jiceng.demo.names import brand, person_name
 from jiceng.demo.sites import mobile_numbers
 from jiceng.ebike.figures import year_window
@@ -68,6 +67,7 @@ from jiceng.ebike.reference_data import (
     building_rules_ensure,
     checklists_ensure,
 )
+from jiceng.ebike.services.registry import DEVICE_KEY_PREFIX
 from jiceng.inspections.models import (
     Checklist,
     ChecklistItem,
@@ -398,15 +398,14 @@ def _facilities(plan: _Plan) -> tuple[int, int, int]:
         for i in range(town.figures["blockers_installed"] + max(1, len(high) // 6)):
             building = high[i % len(high)]
             recent = i < town.figures["blockers_installed"]
-            digest = hashlib.sha256(secrets.token_bytes(24)).hexdigest()
+            _unknown_key, key_fields = key_new(DEVICE_KEY_PREFIX)  # nobody holds the keys
             blockers.append(
                 LiftBlocker(
                     name=f"{building.name}智能阻车",
                     building=building,
                     lifts=int(plan.rng.integers(1, 4)),
                     installed_on=_day_in_window(plan) if recent else _day_before_window(plan, 2),
-                    key_prefix=digest[:8],
-                    key_digest=digest,
+                    **key_fields,
                 )
             )
     insert_objects(ChargingPlace, places)

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.models import Organisation, Region
+from jiceng.core.models import KeyHolder, Organisation, Region
 
 EBIKE_URN = "urn:jiceng:ebike:"
 BATTERY_URN = "urn:jiceng:battery:"
@@ -359,7 +359,7 @@ class ChargingPlace(models.Model):
         return self.name
 
 
-class LiftBlocker(models.Model):
+class LiftBlocker(KeyHolder):
     """A smart lift-blocking system (电梯智能阻车) of a building. It reports alerts with its key
     (`X-Device-Key`); only the key's SHA-256 is stored, the plain key is shown once."""
 
@@ -369,9 +369,6 @@ class LiftBlocker(models.Model):
     )
     lifts = models.PositiveSmallIntegerField(_("lifts"), default=1)
     installed_on = models.DateField(_("installed on"), null=True, blank=True)
-    key_prefix = models.CharField(_("prefix"), max_length=12, editable=False)
-    key_digest = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -380,8 +377,6 @@ class LiftBlocker(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     region_field: ClassVar[str] = "building__region"
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.models import Region, Site
+from jiceng.core.models import KeyHolder, Region, Site
 
 STATION_URN = "urn:jiceng:station:"
 SITE_URN = "urn:jiceng:site:"
@@ -66,7 +66,7 @@ class Station(models.Model):
         return f"{STATION_URN}{self.code}"
 
 
-class ScaleDevice(models.Model):
+class ScaleDevice(KeyHolder):
     """A filling scale (or another capturing device) bound to one station. It captures EPCIS
     events with its key (`X-Device-Key`) in that station's service area. Only the key's SHA-256
     is stored; the plain key is shown once, when the device is created."""
@@ -75,9 +75,6 @@ class ScaleDevice(models.Model):
     station = models.ForeignKey(
         Station, verbose_name=_("station"), on_delete=models.PROTECT, related_name="devices"
     )
-    key_prefix = models.CharField(_("prefix"), max_length=12, editable=False)
-    key_digest = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -86,8 +83,6 @@ class ScaleDevice(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     region_field: ClassVar[str] = "station__region"
 

@@ -10,7 +10,6 @@ them. A disabled user keeps their history: nothing is ever deleted, tokens are r
 from __future__ import annotations
 
 import contextvars
-import hashlib
 import secrets
 from collections.abc import Callable, Iterable
 from typing import TypeVar
@@ -19,11 +18,11 @@ from auditlog.context import auditlog_value, set_actor
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.core import access
 from jiceng.core.models import ApiToken, Region, Role, User, UserRole
+from jiceng.core.secret_keys import key_holder_find, key_new, key_revoke
 from jiceng.core.services.audit import audit_record_password_reset
 
 TOKEN_PREFIX = "jc_"  # noqa: S105 - a public prefix, not a secret
@@ -224,7 +223,7 @@ def user_disable(*, actor: User | None, user: User) -> int:
                 user.save(update_fields=["is_active"])
             revoked = 0
             for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
-                _revoke(token)
+                key_revoke(token)
                 revoked += 1
         return revoked
 
@@ -245,10 +244,6 @@ def user_enable(*, actor: User | None, user: User) -> User:
     return as_actor(actor, write)
 
 
-def _token_digest(plain: str) -> str:
-    return hashlib.sha256(plain.encode()).hexdigest()
-
-
 def api_token_create(
     *, user: User, name: str = "", actor: User | None = None
 ) -> tuple[ApiToken, str]:
@@ -258,43 +253,22 @@ def api_token_create(
         access.check_manage_user(actor, user)
     if not user.is_active:
         raise ValidationError(_("The user is disabled."))
-    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    plain, key_fields = key_new(TOKEN_PREFIX)
 
     def write() -> ApiToken:
-        return ApiToken.objects.create(
-            user=user,
-            name=name.strip()[:100],
-            key_prefix=plain[:10],
-            key_digest=_token_digest(plain),
-        )
+        return ApiToken.objects.create(user=user, name=name.strip()[:100], **key_fields)
 
     return as_actor(actor, write), plain
-
-
-def _revoke(token: ApiToken) -> None:
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
 
 
 def api_token_revoke(*, token: ApiToken, actor: User | None = None) -> None:
     if actor is not None and actor.pk != token.user_id:
         access.check_manage_user(actor, token.user)
-    as_actor(actor, lambda: _revoke(token))
+    as_actor(actor, lambda: key_revoke(token))
 
 
 def api_token_authenticate(plain: str) -> User | None:
     """The active user a token belongs to, or None for an unknown or revoked token."""
-    if not plain or not plain.startswith(TOKEN_PREFIX) or len(plain) > 100:
-        return None
-    token = (
-        ApiToken.objects.select_related("user", "user__region")
-        .filter(key_digest=_token_digest(plain), revoked_at__isnull=True)
-        .first()
-    )
-    if token is None or not token.user.is_active:
-        return None
-    now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    tokens = ApiToken.objects.select_related("user", "user__region").filter(user__is_active=True)
+    token = key_holder_find(tokens, plain, prefix=TOKEN_PREFIX)
+    return token.user if token is not None else None

@@ -6,8 +6,6 @@ is wrong is named in the ValidationError."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -21,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.core.models import Region, User
 from jiceng.core.scope import code_in_scope
+from jiceng.core.secret_keys import key_holder_find, key_new, key_revoke
 from jiceng.ebike import access
 from jiceng.ebike.models import (
     EBIKE_URN,
@@ -544,10 +543,6 @@ def ground_floor_create(
 # --- lift blockers ----------------------------------------------------------------------------
 
 
-def _device_digest(plain: str) -> str:
-    return hashlib.sha256(plain.encode()).hexdigest()
-
-
 def lift_blocker_create(
     *,
     actor: User | None,
@@ -564,39 +559,25 @@ def lift_blocker_create(
         raise ValidationError({"lifts": _("Between 1 and 100 lifts.")})
     if installed_on is not None and installed_on > timezone.localdate():
         raise ValidationError({"installed_on": _("Not in the future.")})
-    plain = DEVICE_KEY_PREFIX + secrets.token_urlsafe(32)
+    plain, key_fields = key_new(DEVICE_KEY_PREFIX)
     device = LiftBlocker.objects.create(
         name=name,
         building=building,
         lifts=lifts,
         installed_on=installed_on,
-        key_prefix=plain[:10],
-        key_digest=_device_digest(plain),
         created_by=actor,
+        **key_fields,
     )
     return device, plain
 
 
 def lift_blocker_revoke(*, actor: User | None, device: LiftBlocker) -> LiftBlocker:
     access.check_may_manage_building(actor, device.building)
-    if device.revoked_at is None:
-        device.revoked_at = timezone.now()
-        device.save(update_fields=["revoked_at"])
+    key_revoke(device)
     return device
 
 
 def lift_blocker_authenticate(plain: str) -> LiftBlocker | None:
     """The lift blocker a key belongs to, or None for an unknown or revoked key."""
-    if not plain or not plain.startswith(DEVICE_KEY_PREFIX) or len(plain) > 100:
-        return None
-    device = (
-        LiftBlocker.objects.select_related("building")
-        .filter(key_digest=_device_digest(plain), revoked_at__isnull=True)
-        .first()
-    )
-    if device is None:
-        return None
-    now = timezone.now()
-    if device.last_used_at is None or (now - device.last_used_at).total_seconds() > 60:
-        LiftBlocker.objects.filter(pk=device.pk).update(last_used_at=now)
-    return device
+    devices = LiftBlocker.objects.select_related("building")
+    return key_holder_find(devices, plain, prefix=DEVICE_KEY_PREFIX)

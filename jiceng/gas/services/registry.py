@@ -3,8 +3,6 @@ station and the scale devices bound to it."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Iterable
 from datetime import date
 
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.core.models import Region, Site, User
 from jiceng.core.scope import code_within
+from jiceng.core.secret_keys import key_holder_find, key_new, key_revoke
 from jiceng.gas.access import check_may_manage_station, check_may_write_in
 from jiceng.gas.lifecycle import end_of_life, next_inspection_due
 from jiceng.gas.models import (
@@ -201,10 +200,6 @@ def station_staff_set(*, actor: User | None, station: Station, users: Iterable[U
     return station
 
 
-def _device_digest(plain: str) -> str:
-    return hashlib.sha256(plain.encode()).hexdigest()
-
-
 def scale_device_create(
     *, actor: User | None, station: Station, name: str
 ) -> tuple[ScaleDevice, str]:
@@ -216,37 +211,22 @@ def scale_device_create(
         raise ValidationError({"name": _("Give the device a name.")})
     if not station.is_active:
         raise ValidationError({"station": _("The station is closed.")})
-    plain = DEVICE_KEY_PREFIX + secrets.token_urlsafe(32)
+    plain, key_fields = key_new(DEVICE_KEY_PREFIX)
     device = ScaleDevice.objects.create(
-        name=name[:100],
-        station=station,
-        key_prefix=plain[:10],
-        key_digest=_device_digest(plain),
-        created_by=actor,
+        name=name[:100], station=station, created_by=actor, **key_fields
     )
     return device, plain
 
 
 def scale_device_revoke(*, actor: User | None, device: ScaleDevice) -> ScaleDevice:
     check_may_manage_station(actor, device.station)
-    if device.revoked_at is None:
-        device.revoked_at = timezone.now()
-        device.save(update_fields=["revoked_at"])
+    key_revoke(device)
     return device
 
 
 def scale_device_authenticate(plain: str) -> ScaleDevice | None:
     """The device a key belongs to, or None for an unknown or revoked key, or a closed station."""
-    if not plain or not plain.startswith(DEVICE_KEY_PREFIX) or len(plain) > 100:
-        return None
-    device = (
-        ScaleDevice.objects.select_related("station", "station__region")
-        .filter(key_digest=_device_digest(plain), revoked_at__isnull=True, station__is_active=True)
-        .first()
+    devices = ScaleDevice.objects.select_related("station", "station__region").filter(
+        station__is_active=True
     )
-    if device is None:
-        return None
-    now = timezone.now()
-    if device.last_used_at is None or (now - device.last_used_at).total_seconds() > 60:
-        ScaleDevice.objects.filter(pk=device.pk).update(last_used_at=now)
-    return device
+    return key_holder_find(devices, plain, prefix=DEVICE_KEY_PREFIX)
