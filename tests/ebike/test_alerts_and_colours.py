@@ -114,6 +114,24 @@ def test_alerts_spread_beyond_the_window_open_no_case(world):
     assert alert.case is None
 
 
+def test_alerts_received_out_of_order_open_the_case_and_all_join_it(world):
+    """Two requests reach the building's lock in the other order than their times: the later
+    one stored first still counts, and joins the case the third opens."""
+    now = timezone.now()
+    alerts = [
+        alert_receive(
+            kind="lift_entry",
+            building=world.building,
+            lift="1号梯",
+            at=now - timedelta(minutes=minutes),
+            actor=world.manager,
+        )
+        for minutes in (0, 2, 1)
+    ]
+    assert alerts[-1].case is not None
+    assert set(LiftAlert.objects.values_list("case_id", flat=True)) == {alerts[-1].case.pk}
+
+
 def test_the_rule_is_data(world):
     AlertRule.objects.update(count=1)
     from jiceng.core.caching import forget_all

@@ -96,7 +96,7 @@ def alert_receive(
             case_id = _open_case_of(found.pk, kind)
             if case_id is None:
                 since = at - timedelta(hours=rule.window_hours)
-                earlier = _alerts_without_case(found.pk, kind, since, at)
+                earlier = _alerts_without_case(found.pk, kind, since)
                 if earlier + 1 >= rule.count:
                     opened = _case_open(found, rule, at, earlier + 1)
                     case_id = opened.pk
@@ -116,7 +116,7 @@ def alert_receive(
         if opened is not None and rule is not None:
             since = at - timedelta(hours=rule.window_hours)
             LiftAlert.objects.filter(
-                building_id=found.pk, kind=kind, at__gt=since, at__lte=at, case__isnull=True
+                building_id=found.pk, kind=kind, at__gt=since, case__isnull=True
             ).update(case=opened)
             from jiceng.ebike.services.colours import building_colours_refresh
 
@@ -171,12 +171,15 @@ def _open_case_of(building_id: int, kind: str) -> int | None:
     return int(rows[0][0]) if rows else None
 
 
-def _alerts_without_case(building_id: int, kind: str, since: datetime, until: datetime) -> int:
+def _alerts_without_case(building_id: int, kind: str, since: datetime) -> int:
+    """The building's alerts of `kind` after `since` that no case holds. Those stamped later
+    than the new alert count too: alerts reach the lock out of order (a device's clock, two
+    requests at once), and one received first must not be left out of the case."""
     adapt = connection.ops.adapt_datetimefield_value
     rows = prepared_rows(
         f"SELECT COUNT(*) FROM {_quote(LiftAlert._meta.db_table)} "  # noqa: S608
-        "WHERE building_id = %s AND kind = %s AND at > %s AND at <= %s AND case_id IS NULL",
-        [building_id, kind, adapt(since), adapt(until)],
+        "WHERE building_id = %s AND kind = %s AND at > %s AND case_id IS NULL",
+        [building_id, kind, adapt(since)],
     )
     return int(rows[0][0])
 
