@@ -30,6 +30,7 @@ power module's service, for the enterprises with machines; `demo_power_delete` r
 
 from __future__ import annotations
 
+import base64
 import random
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
@@ -40,9 +41,10 @@ import numpy as np
 from auditlog.context import disable_auditlog
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from shapely.geometry import shape
 
 from jiceng.core.bulk import insert_rows
-from jiceng.core.models import Organisation, Region, RegionLevel, User
+from jiceng.core.models import Organisation, Region, RegionLevel, Site, User
 from jiceng.core.region_codes import scope_prefix
 from jiceng.core.scope import region_prefix_q
 from jiceng.demo.names import brand
@@ -316,6 +318,18 @@ def _cotton_mill(county: str, pick: random.Random) -> Organisation | None:
         phone="0573-88123456",
         employees=260,
     )
+    # Its premises, inside the grid (as every demo enterprise has a site in its region).
+    where = shape(grid.boundary).representative_point() if grid.boundary else None
+    Site.objects.create(
+        name=name,
+        kind=Site.Kind.PREMISES,
+        region=grid,
+        address=mill.address,
+        lat=round(where.y, 6) if where is not None else grid.lat,
+        lon=round(where.x, 6) if where is not None else grid.lon,
+        organisation=mill,
+        qr_token=base64.urlsafe_b64encode(pick.randbytes(16)).rstrip(b"=").decode(),
+    )
     User.objects.filter(username=MILL_CONTACT).update(organisation=mill)
     return mill
 
@@ -545,3 +559,12 @@ def demo_power_delete() -> None:
             DailyTemperature,
         ):
             cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")  # noqa: S608
+        # The seed's enterprise (the cotton mill) and its premises were made by this module.
+        mills = list(
+            User.objects.filter(username=MILL_CONTACT, organisation__isnull=False).values_list(
+                "organisation_id", flat=True
+            )
+        )
+        User.objects.filter(username=MILL_CONTACT).update(organisation=None)
+        Site.objects.filter(organisation_id__in=mills).delete()
+        Organisation.objects.filter(pk__in=mills).delete()
