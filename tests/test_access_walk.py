@@ -380,6 +380,7 @@ def test_every_page_refuses_another_town_a_user_without_the_role_and_the_anonymo
         client = Client(raise_request_exception=False)
         if user is not None:
             client.force_login(user)
+        before = counts(sql)  # each request's "after" is the next one's "before"
         for route in routes:
             if route in PUBLIC:
                 continue
@@ -391,12 +392,12 @@ def test_every_page_refuses_another_town_a_user_without_the_role_and_the_anonymo
                 # Reading follows the region scope alone: a user without the module's role
                 # reads their region's records; what they post must change nothing.
                 reads_own = who == "no role" and method == "GET"
-                before = counts(sql)
                 answer = _request(client, method, path)
                 after = counts(sql)
+                changed, before = after != before, after
                 if answer.status_code >= 500:
                     failures.append(f"{who} {method} {path}: {answer.status_code}")
-                elif after != before:
+                elif changed:
                     failures.append(
                         f"{who} {method} {path}: changed a table ({answer.status_code})"
                     )
@@ -419,6 +420,7 @@ def test_every_api_operation_refuses_another_town_a_user_without_the_role_and_th
         "no role": county.tokens["no_role"],
         "anonymous": None,
     }
+    before = counts(sql)  # each request's "after" is the next one's "before"
     for who, token in visitors.items():
         client = Client(raise_request_exception=False)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -430,13 +432,13 @@ def test_every_api_operation_refuses_another_town_a_user_without_the_role_and_th
             own_scope = (
                 _scope_free(path) or (who == "no role" and method == "GET")
             ) and token is not None
-            before = counts(sql)
             answer = _request(client, method, url, **headers)
             after = counts(sql)
+            changed, before = after != before, after
             status = answer.status_code
             if status >= 500:
                 failures.append(f"{who} {method} {url}: {status}")
-            elif after != before:
+            elif changed:
                 failures.append(f"{who} {method} {url}: changed a table ({status})")
             elif token is None and status != 401:
                 failures.append(f"{who} {method} {url}: {status}, not 401")
