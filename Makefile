@@ -37,9 +37,9 @@ test: setup
 test-slow: setup
 	$(PY) -m pytest -m "slow" $(PYTEST_ARGS)
 
-## test-browser: Playwright in headless Chromium against a live server
+## test-browser: Playwright in headless Chromium against a live server (one per worker)
 test-browser: setup
-	$(PY) -m pytest -m browser $(PYTEST_ARGS)
+	$(PY) -m pytest -m browser -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 ## bench: the benchmarks, side by side with their peers
 bench: setup

@@ -2,7 +2,9 @@
 
 A plugin of the whole suite (`pytest_plugins` in tests/conftest.py), so that each session
 fixture exists once: `migrated_data_folder` (a data folder as `jiceng migrate` leaves it, made
-once per test process: copy it rather than migrating again) and the two deployments below. Every
+once per test process: copy it rather than migrating again) and the two deployments below. A
+test that uses that folder (or the deployments) runs jiceng processes on their own SQLite
+database, whatever the suite's: it is marked `own_sqlite`, and the PostgreSQL run skips it. Every
 test that uses the deployments is marked `deployments` and put in one xdist group, so that one
 worker starts one pair of servers for all of them (`--dist loadgroup`, as `make test` runs).
 
@@ -170,9 +172,20 @@ class Deployment:
 
 def pytest_itemcollected(item: pytest.Item) -> None:
     # As each test is collected: before `-m` selects and xdist reads the groups.
-    if "two_deployments" in getattr(item, "fixturenames", ()):
+    fixtures = getattr(item, "fixturenames", ())
+    if "two_deployments" in fixtures:
         item.add_marker(pytest.mark.deployments)
         item.add_marker(pytest.mark.xdist_group("deployments"))
+    if "migrated_data_folder" in fixtures:
+        item.add_marker(pytest.mark.own_sqlite)
+    if item.get_closest_marker("own_sqlite") and _on_postgresql():
+        # Its processes run on their own SQLite folder whatever the suite's database: the
+        # SQLite run has run it as it is; the PostgreSQL run would only repeat it.
+        item.add_marker(pytest.mark.skip(reason="own SQLite processes; run on the SQLite run"))
+
+
+def _on_postgresql() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 
 
 @pytest.fixture(scope="session")

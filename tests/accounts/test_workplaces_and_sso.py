@@ -127,6 +127,7 @@ def test_sso_settings_name_the_missing_variable():
     assert result.returncode != 0 and "JICENG_OIDC_CLIENT_SECRET" in result.stderr
 
 
+@pytest.mark.own_sqlite
 def test_the_login_page_offers_the_providers_button_when_configured(tmp_path):
     import os
 
