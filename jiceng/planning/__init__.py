@@ -16,17 +16,8 @@ imports nothing else of the project, so it can be used on its own:
 Times are in minutes; arrivals are counts per interval.
 """
 
-from jiceng.planning import (
-    baseline,
-    coverage,
-    erlang,
-    forecast,
-    loadshift,
-    roster,
-    schedule,
-    simulate,
-)
-
+# Submodules are imported where they are used (`from jiceng.planning import erlang`): scipy
+# alone takes most of a second to import, and a process that plans nothing need not pay it.
 __all__ = [
     "baseline",
     "coverage",
