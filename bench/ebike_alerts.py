@@ -58,10 +58,11 @@ def world(buildings: int) -> dict[str, Any]:
     returned), the reference data of cases, alerts and colours."""
     from jiceng.cases.reference_data import categories_load, departments_create
     from jiceng.core.bulk import insert_objects
+    from jiceng.core.secret_keys import key_digest
     from jiceng.core.services.regions import region_import_csv
     from jiceng.ebike.models import Building, LiftBlocker
     from jiceng.ebike.reference_data import alert_rules_ensure, building_rules_ensure
-    from jiceng.ebike.services.registry import DEVICE_KEY_PREFIX, _device_digest
+    from jiceng.ebike.services.registry import DEVICE_KEY_PREFIX
     from jiceng.reference import REFERENCE
 
     region_import_csv((REFERENCE / "regions-tongxiang.csv").read_text(encoding="utf-8"))
@@ -92,7 +93,7 @@ def world(buildings: int) -> dict[str, Any]:
         LiftBlocker,
         [
             LiftBlocker(
-                name="1号梯", building_id=pk, key_prefix=key[:10], key_digest=_device_digest(key)
+                name="1号梯", building_id=pk, key_prefix=key[:10], key_digest=key_digest(key)
             )
             for pk, key in zip(ids, keys, strict=True)
         ],

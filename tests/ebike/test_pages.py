@@ -4,6 +4,7 @@ shown once, the buildings import all or nothing, the figures page and its Excel 
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from urllib.parse import unquote
 
@@ -23,6 +24,7 @@ from jiceng.ebike.models import (
     Shop,
 )
 from jiceng.ebike.reference_data import BUILDING_SCHEME
+from jiceng.ebike.services.registry import lift_blocker_authenticate
 from jiceng.risk.services import colours_store
 
 WUTONG_GRID, PUYUAN_GRID = "330483001001001", "330483101001001"
@@ -194,6 +196,42 @@ def test_a_lift_blockers_key_is_shown_once_to_who_manages_the_building(place, us
     assert "data-device-key" in text
     again = client.get(f"/ebike/buildings/{home.pk}/").content.decode()
     assert "data-device-key" not in again and device.key_prefix in again
+
+
+def test_who_manages_the_building_revokes_a_lift_blockers_key_and_its_alerts_are_refused(
+    place, users, client
+):
+    home = place["home"]
+    _as(client, users["admin"])
+    made = client.post(f"/ebike/buildings/{home.pk}/", {"name": "2号梯", "lifts": "1"})
+    key = re.search(r'<p class="code">(jce_[\w-]+)</p>', made.content.decode()).group(1)
+    device = LiftBlocker.objects.get(name="2号梯")
+    assert lift_blocker_authenticate(key) == device
+    revoke = f"/ebike/buildings/{home.pk}/blockers/{device.pk}/revoke/"
+    assert (
+        f'data-revoke="{device.pk}"' in client.get(f"/ebike/buildings/{home.pk}/").content.decode()
+    )
+    _as(client, users["puyuan"])
+    assert client.post(revoke).status_code == 404  # another town's building
+    _as(client, users["wutong"])
+    assert client.post(revoke).status_code == 403  # reads the building, does not manage it
+    assert client.get(revoke).status_code == 405
+    device.refresh_from_db()
+    assert device.revoked_at is None
+    _as(client, users["admin"])
+    answer = client.post(revoke)
+    assert answer.status_code == 302 and answer["Location"] == f"/ebike/buildings/{home.pk}/"
+    device.refresh_from_db()
+    assert device.revoked_at is not None
+    assert lift_blocker_authenticate(key) is None
+    page = client.get(f"/ebike/buildings/{home.pk}/").content.decode()
+    assert f'data-revoke="{device.pk}"' not in page
+    # a blocker named under another building's address is not found
+    first = home.lift_blockers.exclude(pk=device.pk).get()
+    wrong = f"/ebike/buildings/{place['other'].pk}/blockers/{first.pk}/revoke/"
+    assert client.post(wrong).status_code == 404
+    first.refresh_from_db()
+    assert first.revoked_at is None
 
 
 def test_a_property_manager_manages_their_own_building(place, users, client):

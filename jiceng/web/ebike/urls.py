@@ -9,6 +9,11 @@ urlpatterns = [
     path("buildings/import/", views.import_buildings, name="ebike-import-buildings"),
     path("buildings/<int:building_id>/", views.building_page, name="ebike-building"),
     path("buildings/<int:building_id>/count/", views.live_count_page, name="ebike-count"),
+    path(
+        "buildings/<int:building_id>/blockers/<int:blocker_id>/revoke/",
+        views.lift_blocker_revoke_page,
+        name="ebike-blocker-revoke",
+    ),
     path("bikes/", views.bikes_page, name="ebike-bikes"),
     path("bikes/import/", views.import_bikes, name="ebike-import-bikes"),
     path("bikes/<str:plate>/", views.bike_page, name="ebike-bike"),

@@ -20,12 +20,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiceng.core import roles
 from jiceng.core.models import Region
@@ -66,7 +66,11 @@ from jiceng.ebike.services.building_import import (
     building_template_sheets,
 )
 from jiceng.ebike.services.imports import EBIKE_COLUMNS, ebike_import, import_template_sheets
-from jiceng.ebike.services.registry import lift_blocker_create, live_count_record
+from jiceng.ebike.services.registry import (
+    lift_blocker_create,
+    lift_blocker_revoke,
+    live_count_record,
+)
 from jiceng.inspections.models import Inspection, Round
 from jiceng.risk.selectors import reason_texts
 from jiceng.web.common import add_service_errors, render_uncached, request_user
@@ -293,6 +297,21 @@ def building_page(request: HttpRequest, building_id: int) -> HttpResponse:
     if created is not None:
         response["Cache-Control"] = "no-store"  # the key is on this answer only
     return response
+
+
+@login_required
+@require_POST
+def lift_blocker_revoke_page(
+    request: HttpRequest, building_id: int, blocker_id: int
+) -> HttpResponse:
+    """Revoke a lift blocker's key (a lost or replaced device): its alerts are refused from
+    now on. The building's property manager or the region's administrators."""
+    user = request_user(request)
+    building = building_get_for_user(user, building_id)
+    device = get_object_or_404(LiftBlocker, pk=blocker_id, building=building)
+    lift_blocker_revoke(actor=user, device=device)
+    messages.success(request, _("The key of %(name)s is revoked.") % {"name": device.name})
+    return redirect("ebike-building", building_id=building.pk)
 
 
 @login_required
