@@ -44,6 +44,7 @@ from django.db import connection, transaction
 from shapely.geometry import shape
 
 from jiceng.core.bulk import insert_rows
+from jiceng.core.identifiers import make_credit_code
 from jiceng.core.models import Organisation, Region, RegionLevel, Site, User
 from jiceng.core.region_codes import scope_prefix
 from jiceng.core.scope import region_prefix_q
@@ -308,9 +309,15 @@ def _cotton_mill(county: str, pick: random.Random) -> Organisation | None:
     if grid is None:
         return None
     name = MILL_NAME if county == "330483" else f"{brand(pick)}棉纺有限公司"
+    serial = pick.randrange(90_000_000, 99_000_000)
+    while Organisation.objects.filter(
+        credit_code=make_credit_code("9", "1", county, serial)
+    ).exists():
+        serial += 1
     mill = Organisation.objects.create(
         name=name,
         kind=Organisation.Kind.ENTERPRISE,
+        credit_code=make_credit_code("9", "1", county, serial),
         region=grid,
         industry="纺织",
         address="濮院镇工业园区恒隆路8号" if county == "330483" else "",
