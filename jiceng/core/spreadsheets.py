@@ -76,7 +76,8 @@ def _check_xlsx_package(content: bytes) -> None:
         raise ImportRefused([(0, _("The workbook expands to more data than may be imported."))])
 
 
-def _decode_text(content: bytes) -> str:
+def decode_text(content: bytes) -> str:
+    """A CSV file's text: UTF-8 (with or without its byte-order mark) or GB 18030, else refused."""
     if content.startswith(b"\xef\xbb\xbf"):
         content = content[3:]
     for encoding in ("utf-8", "gb18030"):
@@ -104,7 +105,7 @@ def _too_many_rows(max_rows: int) -> ImportRefused:
 
 
 def _csv_rows(content: bytes) -> Iterator[tuple[int, list[object]]]:
-    reader = csv.reader(io.StringIO(_decode_text(content), newline=""))
+    reader = csv.reader(io.StringIO(decode_text(content), newline=""))
     try:
         for record in reader:
             yield reader.line_num, list[object](record)

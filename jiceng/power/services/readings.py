@@ -40,7 +40,13 @@ from jiceng.core.bulk import adapters, insert_rows
 from jiceng.core.models import Region
 from jiceng.core.scope import county_of, scope_queryset
 from jiceng.core.services.regions import ImportRefused
-from jiceng.core.spreadsheets import XLSX_MAX_DATA_ROWS, cell_text, read_table, table_kind_of
+from jiceng.core.spreadsheets import (
+    XLSX_MAX_DATA_ROWS,
+    cell_text,
+    decode_text,
+    read_table,
+    table_kind_of,
+)
 from jiceng.power import access
 from jiceng.power.models import MISSING, QUARTERS, DailyTemperature, Meter, MeterDay
 from jiceng.power.reference_data import rules
@@ -235,7 +241,7 @@ def _read(filename: str, content: bytes) -> tuple[list[object], list[tuple[int, 
     if table_kind_of(filename, content) == "xlsx":
         table = read_table(filename=filename, content=content, max_rows=XLSX_MAX_DATA_ROWS)
         return list(table.header), table.rows
-    text = _decode(content)
+    text = decode_text(content)
     numbered: list[tuple[int, list[object]]]
     if '"' in text:
         reader = csv.reader(io.StringIO(text, newline=""))
@@ -268,17 +274,6 @@ def _read(filename: str, content: bytes) -> tuple[list[object], list[tuple[int, 
             ]
         )
     return rows[0][1], rows[1:]
-
-
-def _decode(content: bytes) -> str:
-    if content.startswith(b"\xef\xbb\xbf"):
-        content = content[3:]
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportRefused([(0, _("The CSV file is neither UTF-8 nor GB 18030 text."))])
 
 
 def _meters_writable(actor: User | None) -> Any:
