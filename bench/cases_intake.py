@@ -12,7 +12,7 @@ import json
 import sys
 import time
 
-from bench.isolated import postgres_available, run_module
+from bench.isolated import migrated_django, postgres_available, run_module
 from bench.report import Figure
 
 TARGET = 500.0
@@ -40,15 +40,7 @@ def run(quick: bool) -> list[Figure]:
 
 
 def body(count: int) -> dict[str, object]:
-    import os
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    migrated_django()
     from jiceng.cases.reference_data import categories_load, departments_create
     from jiceng.cases.services.intake import case_report
     from jiceng.core.models import Role

@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Any
 
-from bench.isolated import run_module
+from bench.isolated import migrated_django, run_module
 from bench.report import Figure
 
 RATE_TARGET = 500.0
@@ -102,15 +102,7 @@ def world(buildings: int) -> dict[str, Any]:
 
 
 def body(buildings: int, alerts: int) -> dict[str, object]:
-    import os
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    migrated_django()
     from datetime import timedelta
 
     from django.test import Client

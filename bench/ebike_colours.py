@@ -10,7 +10,7 @@ import json
 import sys
 import time
 
-from bench.isolated import run_module
+from bench.isolated import migrated_django, run_module
 from bench.report import Figure
 
 FULL_TARGET_S = 30.0
@@ -123,15 +123,7 @@ def _build(count: int) -> None:
 
 
 def body(count: int) -> dict[str, object]:
-    import os
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    migrated_django()
     from django.db.models import Count
 
     from jiceng.ebike.reference_data import BUILDING_SCHEME

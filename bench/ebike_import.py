@@ -7,7 +7,7 @@ import json
 import sys
 import time
 
-from bench.isolated import run_module
+from bench.isolated import migrated_django, run_module
 from bench.report import Figure
 
 TARGET_S = 60.0
@@ -62,15 +62,7 @@ def workbook(count: int, building_ids: list[int]) -> bytes:
 
 
 def body(count: int) -> dict[str, object]:
-    import os
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    migrated_django()
     from bench.ebike_alerts import world
     from jiceng.ebike.models import Battery, Ebike
     from jiceng.ebike.services.imports import ebike_import

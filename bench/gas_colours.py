@@ -14,7 +14,7 @@ import statistics
 import sys
 import time
 
-from bench.isolated import postgres_available, run_module
+from bench.isolated import migrated_django, postgres_available, run_module
 from bench.report import Figure
 
 FULL_TARGET_S = 60.0
@@ -174,15 +174,7 @@ def _build(count: int) -> None:
 
 
 def body(count: int) -> dict[str, object]:
-    import os
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    migrated_django()
     from datetime import UTC
 
     from django.db import connection

@@ -9,7 +9,7 @@ import json
 import sys
 import time
 
-from bench.isolated import run_module
+from bench.isolated import migrated_django, run_module
 from bench.report import Figure
 
 TARGET_PER_SECOND = 20.0
@@ -39,15 +39,7 @@ def run(quick: bool) -> list[Figure]:
 
 
 def body(count: int) -> dict[str, object]:
-    import os
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    migrated_django()
     from jiceng.cases.models import Case
     from jiceng.cases.reference_data import categories_load, departments_create
     from jiceng.core.models import Role

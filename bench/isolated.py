@@ -21,6 +21,18 @@ POSTGRES_URL = os.environ.get(
 )
 
 
+def migrated_django() -> None:
+    """Inside a benchmark's body process: set Django up on the database the environment names
+    (run_module's scratch folder or database) and migrate it."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
 def postgres_available() -> bool:
     try:
         import psycopg

@@ -15,7 +15,7 @@ import sys
 import time
 from datetime import date, timedelta
 
-from bench.isolated import postgres_available, run_module
+from bench.isolated import migrated_django, postgres_available, run_module
 from bench.report import Figure
 
 OUTLETS, GAMES, YEAR = 3_000, 6, 2023
@@ -83,15 +83,7 @@ def sales_csv(codes: list[str], games: list[str], first: date, days: int, seed: 
 
 
 def body(outlets: int, days: int) -> dict[str, object]:
-    import os
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    migrated_django()
     from django.db import transaction
 
     from jiceng.core.models import Region

@@ -18,7 +18,7 @@ import time
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bench.isolated import postgres_available, run_module
+from bench.isolated import migrated_django, postgres_available, run_module
 from bench.report import Figure
 
 METERS, DAYS, FIRST = 2_000, 365, date(2025, 7, 1)
@@ -83,15 +83,7 @@ def meter_csv(first: date, days: int, seed: int) -> bytes:
 
 
 def body(meters: int, days: int) -> dict[str, object]:
-    import os
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    migrated_django()
     from jiceng.core.services.regions import region_import_csv
     from jiceng.power.models import Meter, MeterPrice
     from jiceng.power.selectors import meter_cost

@@ -10,7 +10,7 @@ import sys
 import time
 from typing import Any
 
-from bench.isolated import run_module
+from bench.isolated import migrated_django, run_module
 from bench.report import Figure, paired_medians
 from jiceng.planning.schedule import cpm
 
@@ -105,15 +105,7 @@ def run(quick: bool) -> list[Figure]:
 
 
 def body(count: int) -> dict[str, object]:
-    import os
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    migrated_django()
     from datetime import date
 
     from jiceng.cases.reference_data import categories_load, departments_create

@@ -9,7 +9,7 @@ import json
 import sys
 import time
 
-from bench.isolated import postgres_available, run_module
+from bench.isolated import migrated_django, postgres_available, run_module
 from bench.report import Figure
 
 PEOPLE = 100_000
@@ -59,15 +59,7 @@ def _median_ms(fn: object, repeat: int = 5) -> float:
 
 
 def body(count: int) -> dict[str, object]:
-    import os
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    migrated_django()
     import random
     from collections import Counter
     from datetime import date, timedelta
